@@ -1,0 +1,1 @@
+"""The platform edge: the only code that imports discord.py or slack-bolt."""
