@@ -1,0 +1,171 @@
+"""The ``pulse`` command line (INTERFACE.md): exit 0 ok, 2 usage or config error, 1 otherwise."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from bot.config import Config, ConfigError, load_config
+from bot.i18n import Translator
+from bot.stats import Window, community_stats
+from storage import queries
+from storage.engine import DatabaseUnavailable, current_revision, make_engine, upgrade
+
+DEFAULT_CONFIG = Path("config.toml")
+
+
+class UsageError(Exception):
+    """A bad argument; the message says which and what to do (exit code 2)."""
+
+
+def _config(args: argparse.Namespace) -> Config:
+    """The config named by -c, else ./config.toml when present, else defaults + environment."""
+    path: Path | None = args.config
+    if path is None and DEFAULT_CONFIG.is_file():
+        path = DEFAULT_CONFIG
+    return load_config(path)
+
+
+def parse_time(value: str, say: Translator) -> datetime:
+    """An ISO-8601 date or datetime; UTC when it carries no offset."""
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise UsageError(say("cli.bad_time", value=value)) from None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def resolve_community(engine: sa.Engine, wanted: str | None, say: Translator) -> str:
+    """The community to report on: the one asked for, or the only one stored."""
+    with engine.connect() as connection:
+        known = [info.key for info in queries.list_communities(connection)]
+    choices = ", ".join(known) or "-"
+    if wanted:
+        if wanted not in known:
+            raise UsageError(say("cli.unknown_community", key=wanted, choices=choices))
+        return wanted
+    if not known:
+        raise UsageError(say("cli.no_community"))
+    if len(known) > 1:
+        raise UsageError(say("cli.many_communities", choices=choices))
+    return known[0]
+
+
+def cmd_stats(args: argparse.Namespace, config: Config) -> int:
+    """``pulse stats``: the KPIs as JSON (or text) for one community and window."""
+    say = Translator(config.locale)
+    until = parse_time(args.until, say) if args.until else datetime.now(UTC)
+    since = parse_time(args.since, say) if args.since else until - timedelta(days=7)
+    if since >= until:
+        raise UsageError(say("cli.bad_window", since=since.isoformat(), until=until.isoformat()))
+    engine = make_engine(config.database.url, busy_timeout_ms=config.database.busy_timeout_ms)
+    upgrade(engine)
+    community = resolve_community(engine, args.community, say)
+    stats = community_stats(engine, community, Window(since, until))
+    if args.json:
+        print(json.dumps(stats, ensure_ascii=False))
+    else:
+        width = max(len(key) for key in stats)
+        for key, value in stats.items():
+            print(f"{key:<{width}}  {value}")
+    return 0
+
+
+def cmd_db_upgrade(args: argparse.Namespace, config: Config) -> int:
+    """``pulse db upgrade``: create or migrate the schema."""
+    engine = make_engine(config.database.url, busy_timeout_ms=config.database.busy_timeout_ms)
+    upgrade(engine)
+    url = engine.url.render_as_string(hide_password=True)
+    print(Translator(config.locale)("cli.db_upgraded", url=url, revision=current_revision(engine)))
+    return 0
+
+
+def cmd_check_config(args: argparse.Namespace, config: Config) -> int:
+    """``pulse check-config``: the config parsed; say which platforms it enables."""
+    say = Translator(config.locale)
+    enabled = [name for name in ("discord", "slack") if getattr(config, name).enabled]
+    source = str(args.config or (DEFAULT_CONFIG if DEFAULT_CONFIG.is_file() else "(defaults)"))
+    print(
+        say("cli.config_ok", source=source, platforms=", ".join(enabled) or say("cli.no_platform"))
+    )
+    return 0
+
+
+def cmd_run(args: argparse.Namespace, config: Config) -> int:
+    """``pulse run``: connect the enabled platforms until SIGTERM/SIGINT, then drain."""
+    from bot.app import PulseApp, build_connectors, build_services
+
+    say = Translator(config.locale)
+    services = build_services(config)
+    connectors = build_connectors(services)
+    if not connectors:
+        raise UsageError(say("cli.nothing_enabled"))
+    drained = asyncio.run(PulseApp(services, connectors).run_until_stopped())
+    print(say("cli.stopped"), file=sys.stderr)
+    return 0 if drained else 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for every ``pulse`` subcommand."""
+    parser = argparse.ArgumentParser(prog="pulse", description="Pulse community bot")
+    parser.add_argument("-c", "--config", type=Path, help="config file (default: ./config.toml)")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = commands.add_parser("run", help="run the bot until SIGTERM/SIGINT")
+    run.set_defaults(handler=cmd_run)
+
+    stats = commands.add_parser("stats", help="community KPIs over a window")
+    stats.add_argument("--json", action="store_true", help="one JSON object (machine-readable)")
+    stats.add_argument("--community", help="slack:<team id> or discord:<guild id>")
+    stats.add_argument("--since", help="ISO-8601 start (default: 7 days before --until)")
+    stats.add_argument("--until", help="ISO-8601 end, exclusive (default: now)")
+    stats.set_defaults(handler=cmd_stats)
+
+    database = commands.add_parser("db", help="database maintenance")
+    db_commands = database.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    db_commands.add_parser("upgrade", help="create or migrate the schema").set_defaults(
+        handler=cmd_db_upgrade
+    )
+
+    check = commands.add_parser("check-config", help="validate the configuration")
+    check.set_defaults(handler=cmd_check_config)
+    for sub in (run, stats, check, database):
+        sub.add_argument("-c", "--config", type=Path, default=argparse.SUPPRESS, help="config file")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``pulse`` command."""
+    args = build_parser().parse_args(argv)
+    try:
+        config = _config(args)
+    except ConfigError as exc:
+        print(f"pulse: {exc}", file=sys.stderr)
+        return 2
+    logging.basicConfig(
+        level=config.logging.level,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    try:
+        return int(args.handler(args, config))
+    except UsageError as exc:
+        print(f"pulse: {exc}", file=sys.stderr)
+        return 2
+    except DatabaseUnavailable as exc:
+        print(
+            f"pulse: {Translator(config.locale)('cli.database_down', reason=exc)}", file=sys.stderr
+        )
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,147 @@
+"""The ``/pulse`` commands, platform-agnostic: parse, check the caller's role, answer.
+
+Handlers translate a slash command into a :class:`CommandCall` (with the caller's role
+already worked out from platform permissions) and render the returned :class:`Reply`
+natively (Slack Block Kit, Discord embed).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import IntEnum
+
+import sqlalchemy as sa
+
+from bot.i18n import Translator
+from bot.stats import MAX_DAYS, Window, community_stats
+
+log = logging.getLogger(__name__)
+
+Now = Callable[[], datetime]
+
+
+class Role(IntEnum):
+    """What a caller may do; higher includes lower."""
+
+    MEMBER = 0
+    MODERATOR = 1
+    ADMIN = 2
+
+
+@dataclass(frozen=True, slots=True)
+class CommandCall:
+    """One ``/pulse <name> <argument>`` invocation, translated at the edge."""
+
+    community: str
+    user_id: str
+    role: Role
+    name: str
+    argument: str = ""
+    channel_id: str | None = None
+    locale: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """What Pulse answers: a title, labelled fields and free lines; ephemeral by default."""
+
+    title: str | None = None
+    lines: tuple[str, ...] = ()
+    fields: tuple[tuple[str, str], ...] = ()
+    footer: str | None = None
+    ephemeral: bool = True
+
+    def as_text(self) -> str:
+        """A plain-text rendering (CLI, fallbacks, notifications)."""
+        parts = [f"*{self.title}*"] if self.title else []
+        parts += list(self.lines)
+        parts += [f"{label}: {value}" for label, value in self.fields]
+        if self.footer:
+            parts.append(self.footer)
+        return "\n".join(parts)
+
+
+Handler = Callable[[CommandCall, Translator], Awaitable[Reply]]
+
+
+@dataclass(frozen=True, slots=True)
+class _Command:
+    """A registered subcommand and the least role allowed to run it."""
+
+    handler: Handler
+    role: Role
+
+
+class Commands:
+    """Routes ``/pulse`` subcommands to their use cases."""
+
+    def __init__(self, engine: sa.Engine, *, locale: str = "en", now: Now | None = None) -> None:
+        self._engine = engine
+        self._locale = locale
+        self._now = now or (lambda: datetime.now(UTC))
+        self._commands: dict[str, _Command] = {"stats": _Command(self._stats, Role.MODERATOR)}
+
+    @property
+    def names(self) -> list[str]:
+        """Subcommands known to this router."""
+        return sorted(self._commands)
+
+    async def handle(self, call: CommandCall) -> Reply:
+        """Answer one call; refusals and errors are replies, never exceptions."""
+        say = Translator(call.locale or self._locale)
+        available = ", ".join(f"`{name}`" for name in self.names)
+        name = call.name.strip().lower()
+        if not name or name == "help":
+            return Reply(lines=(say("command.help", available=available),))
+        command = self._commands.get(name)
+        if command is None:
+            return Reply(lines=(say("command.unknown", name=name[:40], available=available),))
+        if call.role < command.role:
+            key = "command.refused_admin" if command.role is Role.ADMIN else "command.refused"
+            return Reply(lines=(say(key),))
+        try:
+            return await command.handler(call, say)
+        except Exception:
+            log.exception("command %s failed for %s", name, call.community)
+            return Reply(lines=(say("command.failed"),))
+
+    async def _stats(self, call: CommandCall, say: Translator) -> Reply:
+        """``/pulse stats [days]``: the activity KPIs over the last days (default 7)."""
+        days = parse_days(call.argument)
+        if days is None:
+            return Reply(lines=(say("stats.bad_days", value=call.argument[:40], maximum=MAX_DAYS),))
+        window = Window.last_days(self._now(), days)
+        stats = await asyncio.to_thread(community_stats, self._engine, call.community, window)
+        title = say("stats.title_one") if days == 1 else say("stats.title", days=days)
+        fields = tuple(
+            (say(f"stats.{key}"), str(stats[key]))
+            for key in (
+                "messages",
+                "replies",
+                "threads",
+                "reactions",
+                "active_members",
+                "new_members",
+            )
+        )
+        footer = say(
+            "stats.window",
+            since=window.since.strftime("%Y-%m-%d %H:%M"),
+            until=window.until.strftime("%Y-%m-%d %H:%M"),
+        )
+        return Reply(title=title, fields=fields, footer=footer)
+
+
+def parse_days(argument: str, default: int = 7) -> int | None:
+    """A number of days from 1 to MAX_DAYS, the default when empty, None when invalid."""
+    value = argument.strip()
+    if not value:
+        return default
+    if not (value.isascii() and value.isdigit()) or len(value) > 4:
+        return None
+    days = int(value)
+    return days if 1 <= days <= MAX_DAYS else None

@@ -1,0 +1,245 @@
+"""Slack connector: a Bolt async app in Socket Mode or HTTP mode, thin by design.
+
+Every listener translates the payload (``slack_events``) and hands the value to the
+writer. Bolt runs with ``process_before_response`` so an event is acknowledged only once
+the batch holding it is committed (group commit); a full queue answers 503 so Slack
+redelivers, and duplicates from retries are dropped by the database's unique key.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.response import BoltResponse
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.app import Services
+from bot.commands import CommandCall, Role
+from bot.config import SlackConfig
+from bot.events import ActivityEvent
+from bot.i18n import Translator
+from bot.ingest import WriterClosed, WriterFull
+from handlers import slack_events
+from handlers.slack_render import reply_blocks
+
+log = logging.getLogger(__name__)
+
+ROLE_TTL_SECONDS = 300.0
+EVENTS_PATH = "/slack/events"
+
+
+class SlackDirectory:
+    """Who is a bot and who may moderate, from users.info and user groups (cached)."""
+
+    def __init__(self, client: AsyncWebClient, config: SlackConfig) -> None:
+        self._client = client
+        self._config = config
+        self._bots: dict[str, bool] = {}
+        self._roles: dict[str, tuple[float, Role]] = {}
+
+    def note_human(self, user_id: str) -> None:
+        """Remember a user seen posting as a person, sparing a users.info call later."""
+        self._bots.setdefault(user_id, False)
+
+    async def is_bot(self, user_id: str) -> bool:
+        """True for bot and app users; unknown users are looked up once."""
+        if user_id == "USLACKBOT":
+            return True
+        if user_id not in self._bots:
+            user = await self._user(user_id)
+            self._bots[user_id] = bool(user.get("is_bot") or user.get("is_app_user"))
+        return self._bots[user_id]
+
+    async def role(self, user_id: str) -> Role:
+        """Admin for workspace owners/admins; moderator for configured users or groups."""
+        cached = self._roles.get(user_id)
+        if cached and cached[0] > time.monotonic():
+            return cached[1]
+        user = await self._user(user_id)
+        if user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"):
+            role = Role.ADMIN
+        elif user_id in self._config.moderator_user_ids or await self._in_moderator_group(user_id):
+            role = Role.MODERATOR
+        else:
+            role = Role.MEMBER
+        self._roles[user_id] = (time.monotonic() + ROLE_TTL_SECONDS, role)
+        return role
+
+    async def _user(self, user_id: str) -> Mapping[str, Any]:
+        """users.info for one user; an empty mapping when Slack cannot tell."""
+        try:
+            response = await self._client.users_info(user=user_id)
+        except SlackApiError as exc:
+            log.warning("users.info %s failed: %s", user_id, exc.response.get("error"))
+            return {}
+        user = response.get("user")
+        return user if isinstance(user, Mapping) else {}
+
+    async def _in_moderator_group(self, user_id: str) -> bool:
+        """True when the user belongs to one of the configured moderator user groups."""
+        for group in self._config.moderator_usergroup_ids:
+            try:
+                response = await self._client.usergroups_users_list(usergroup=group)
+            except SlackApiError as exc:
+                log.warning("usergroups.users.list %s failed: %s", group, exc.response.get("error"))
+                continue
+            if user_id in (response.get("users") or []):
+                return True
+        return False
+
+
+class SlackConnector:
+    """Connects Pulse to one Slack workspace."""
+
+    name = "slack"
+
+    def __init__(self, config: SlackConfig, services: Services) -> None:
+        self._config = config
+        self._services = services
+        self.client = AsyncWebClient(token=config.bot_token, base_url=config.api_base_url)
+        self.directory = SlackDirectory(self.client, config)
+        self.app = AsyncApp(
+            token=config.bot_token,
+            client=self.client,
+            signing_secret=config.signing_secret or None,
+            request_verification_enabled=config.mode == "http",
+            process_before_response=True,
+            raise_error_for_unhandled_request=False,
+        )
+        self._team_id = ""
+        self._runner: web.AppRunner | None = None
+        self._socket: AsyncSocketModeHandler | None = None
+        self.port: int | None = None
+        self._register()
+
+    def _register(self) -> None:
+        """Attach the listeners; each only translates and hands over."""
+        app = self.app
+        app.event("message")(self._on_message)
+        app.event("reaction_added")(self._reaction_listener(added=True))
+        app.event("reaction_removed")(self._reaction_listener(added=False))
+        app.event("team_join")(self._on_team_join)
+        app.event("user_change")(self._on_user_change)
+        app.command("/pulse")(ack=self._ack_command, lazy=[self._answer_command])
+        app.error(self._on_error)
+
+    async def _record(self, event: ActivityEvent | None) -> None:
+        """Write an event and wait until it is durable (the ack waits on this)."""
+        if event is not None:
+            await self._services.writer.write(event)
+
+    def _team(self, body: Mapping[str, Any]) -> str:
+        """The workspace of an envelope."""
+        return slack_events.team_of(body, self._team_id)
+
+    async def _on_message(self, body: dict[str, Any], event: dict[str, Any]) -> None:
+        """Record human messages; everything else (edits, joins, bots) is skipped."""
+        value = slack_events.message_posted(self._team(body), event)
+        if value is not None:
+            self.directory.note_human(value.user_id)
+            await self._record(value)
+
+    def _reaction_listener(self, *, added: bool) -> Callable[..., Awaitable[None]]:
+        """A listener for reaction_added or reaction_removed."""
+
+        async def on_reaction(body: dict[str, Any], event: dict[str, Any]) -> None:
+            value = slack_events.reaction_changed(self._team(body), event, added=added)
+            if value is not None and not await self.directory.is_bot(value.user_id):
+                await self._record(value)
+
+        return on_reaction
+
+    async def _on_team_join(self, body: dict[str, Any], event: dict[str, Any]) -> None:
+        """Record a person joining the workspace."""
+        await self._record(slack_events.member_joined(self._team(body), event))
+
+    async def _on_user_change(self, body: dict[str, Any], event: dict[str, Any]) -> None:
+        """Record a deactivated account as a member leaving."""
+        await self._record(slack_events.member_left(self._team(body), event))
+
+    async def _on_error(
+        self, error: Exception, body: dict[str, Any], response: BoltResponse
+    ) -> None:
+        """Malformed payloads are dropped with a log line; a full queue asks Slack to retry."""
+        if isinstance(error, WriterFull | WriterClosed):
+            response.status = 503
+            response.headers["retry-after"] = ["1"]
+            return
+        if isinstance(error, slack_events.MalformedEvent):
+            log.warning("dropped a malformed Slack payload: %s", error)
+            response.status = 200
+            return
+        log.error("Slack listener failed: %r", error, exc_info=error)
+
+    async def _ack_command(self, ack: Callable[..., Awaitable[None]]) -> None:
+        """Acknowledge ``/pulse`` at once; the answer follows through response_url."""
+        await ack()
+
+    async def _answer_command(
+        self, body: dict[str, Any], respond: Callable[..., Awaitable[Any]]
+    ) -> None:
+        """Run a ``/pulse`` subcommand and answer ephemerally (or in channel when asked)."""
+        text = str(body.get("text") or "").strip()
+        name, _, argument = text.partition(" ")
+        user_id = str(body.get("user_id") or "")
+        call = CommandCall(
+            community=f"slack:{self._team(body)}",
+            user_id=user_id,
+            role=await self.directory.role(user_id),
+            name=name or "help",
+            argument=argument.strip(),
+            channel_id=body.get("channel_id"),
+            locale=self._services.config.locale,
+        )
+        reply = await self._services.commands.handle(call)
+        await respond(
+            text=reply.as_text(),
+            blocks=reply_blocks(reply),
+            response_type="ephemeral" if reply.ephemeral else "in_channel",
+        )
+
+    async def start(self) -> None:
+        """Identify the bot, then listen over Socket Mode or on the HTTP port."""
+        auth = await self.client.auth_test()
+        self._team_id = str(auth.get("team_id") or "")
+        if self._config.mode == "http":
+            await self._start_http()
+        else:
+            self._socket = AsyncSocketModeHandler(self.app, self._config.app_token)
+            await self._socket.connect_async()
+
+    async def _start_http(self) -> None:
+        """Serve POST /slack/events on the configured host and port."""
+        web_app = web.Application(client_max_size=1024 * 1024)
+        web_app.router.add_post(EVENTS_PATH, self._handle_http)
+        self._runner = web.AppRunner(web_app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self._config.host, self._config.port)
+        await site.start()
+        self.port = int(self._runner.addresses[0][1])
+        log.info("Slack HTTP mode listening on %s:%s%s", self._config.host, self.port, EVENTS_PATH)
+
+    async def _handle_http(self, request: web.Request) -> web.Response:
+        """Refuse early with 503 when the writer is saturated, else let Bolt dispatch."""
+        if self._services.writer.saturated and request.content_type == "application/json":
+            say = Translator(self._services.config.locale)
+            return web.json_response(
+                {"error": say("slack.queue_full")}, status=503, headers={"Retry-After": "1"}
+            )
+        response = await self.app.async_dispatch(await to_bolt_request(request))
+        return await to_aiohttp_response(response)
+
+    async def stop(self) -> None:
+        """Stop listening; queued events stay with the writer, which drains them."""
+        if self._socket is not None:
+            await self._socket.close_async()
+        if self._runner is not None:
+            await self._runner.cleanup()

@@ -1,0 +1,137 @@
+"""Read-side queries: SQL aggregates over the activity log, never ORM object loads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from storage.models import Activity, Community
+
+MESSAGE, REACTION_ADDED, REACTION_REMOVED, MEMBER_JOINED, MEMBER_LEFT = 1, 2, 3, 4, 5
+
+activity = Activity.__table__  # type: ignore[attr-defined]
+community = Community.__table__  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True, slots=True)
+class CommunityInfo:
+    """The identity of a stored community."""
+
+    id: int
+    key: str
+    platform: str
+    name: str | None
+    locale: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ActivityCounts:
+    """The activity KPIs of INTERFACE.md for one community and window."""
+
+    messages: int
+    replies: int
+    threads: int
+    reactions: int
+    active_members: int
+    new_members: int
+
+
+def list_communities(connection: sa.Connection) -> list[CommunityInfo]:
+    """Every community in the database, by key."""
+    rows = connection.execute(
+        sa.select(
+            community.c.id,
+            community.c.key,
+            community.c.platform,
+            community.c.name,
+            community.c.locale,
+        ).order_by(community.c.key)
+    )
+    return [CommunityInfo(*row) for row in rows]
+
+
+def find_community(connection: sa.Connection, key: str) -> CommunityInfo | None:
+    """The community with this public id, or None."""
+    row = connection.execute(
+        sa.select(
+            community.c.id,
+            community.c.key,
+            community.c.platform,
+            community.c.name,
+            community.c.locale,
+        ).where(community.c.key == key)
+    ).first()
+    return CommunityInfo(*row) if row else None
+
+
+def _count_when(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
+    """SUM of 1 over the rows matching a condition (portable conditional count)."""
+    return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
+
+
+def activity_counts(
+    connection: sa.Connection, community_id: int, since_ms: int, until_ms: int
+) -> ActivityCounts:
+    """Messages, replies, threads, net reactions, active and new members in [since, until)."""
+    kind = activity.c.kind
+    window = sa.and_(
+        activity.c.community_id == community_id,
+        activity.c.at_ms >= since_ms,
+        activity.c.at_ms < until_ms,
+    )
+    totals = connection.execute(
+        sa.select(
+            _count_when(kind == MESSAGE),
+            _count_when(sa.and_(kind == MESSAGE, activity.c.parent_key.is_not(None))),
+            _count_when(kind == REACTION_ADDED) - _count_when(kind == REACTION_REMOVED),
+            sa.func.count(
+                sa.distinct(sa.case((kind.in_((MESSAGE, REACTION_ADDED)), activity.c.user_id)))
+            ),
+            sa.func.count(sa.distinct(sa.case((kind == MEMBER_JOINED, activity.c.user_id)))),
+        ).where(window)
+    ).one()
+    messages, replies, reactions, active, joined = (int(value or 0) for value in totals)
+    return ActivityCounts(
+        messages=messages,
+        replies=replies,
+        threads=threads_answered_by_others(connection, community_id, since_ms, until_ms),
+        reactions=reactions,
+        active_members=active,
+        new_members=joined,
+    )
+
+
+def threads_answered_by_others(
+    connection: sa.Connection, community_id: int, since_ms: int, until_ms: int
+) -> int:
+    """Messages created in the window with at least one reply by someone else before until.
+
+    Scans the window's replies (a reply never precedes its parent) and finds each parent
+    through the unique (community, key) index.
+    """
+    reply = activity.alias("reply")
+    parent = activity.alias("parent")
+    statement = (
+        sa.select(sa.func.count(sa.distinct(parent.c.id)))
+        .select_from(
+            reply.join(
+                parent,
+                sa.and_(
+                    parent.c.community_id == reply.c.community_id,
+                    parent.c.key == reply.c.parent_key,
+                ),
+            )
+        )
+        .where(
+            reply.c.community_id == community_id,
+            reply.c.kind == MESSAGE,
+            reply.c.at_ms >= since_ms,
+            reply.c.at_ms < until_ms,
+            parent.c.kind == MESSAGE,
+            parent.c.at_ms >= since_ms,
+            parent.c.at_ms < until_ms,
+            reply.c.user_id != parent.c.user_id,
+        )
+    )
+    return int(connection.execute(statement).scalar() or 0)
