@@ -155,6 +155,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    if config.logging.level != "DEBUG":
+        logging.getLogger("alembic").setLevel(logging.WARNING)
     try:
         return int(args.handler(args, config))
     except UsageError as exc:

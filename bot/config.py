@@ -12,7 +12,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 SUPPORTED_LOCALES = ("en", "fr")
 
@@ -67,6 +74,16 @@ class DiscordConfig(_Section):
     shard_count: int | None = Field(default=None, ge=1)
     moderator_role_ids: list[str] = Field(default_factory=list)
     sync_commands: bool = True
+
+    @model_validator(mode="after")
+    def _shards_fit(self) -> DiscordConfig:
+        # discord.py needs the total to place given shards; each id must lie inside it.
+        if self.shard_ids is not None:
+            if self.shard_count is None:
+                raise ValueError("shard_ids needs shard_count")
+            if any(not 0 <= shard < self.shard_count for shard in self.shard_ids):
+                raise ValueError(f"shard_ids must lie in 0..{self.shard_count - 1}")
+        return self
 
     @property
     def enabled(self) -> bool:

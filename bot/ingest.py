@@ -97,6 +97,9 @@ class ActivityStore:
             rows, members = self._rows(batch, ids)
             stored = writes.insert_activity(connection, rows)
             writes.upsert_members(connection, members)
+        # Only ids of committed communities may be remembered: a rolled-back batch
+        # would otherwise leave ids that point at nothing.
+        self._community_ids.update(ids)
         return BatchResult(received=len(batch), stored=stored)
 
     def forget_community(self, key: str) -> None:
@@ -105,7 +108,8 @@ class ActivityStore:
 
     def _community_ids_for(self, connection: sa.Connection, keys: set[str]) -> dict[str, int]:
         """Resolve community keys to ids, creating the communities seen for the first time."""
-        missing = keys - self._community_ids.keys()
+        ids = {key: self._community_ids[key] for key in keys if key in self._community_ids}
+        missing = keys - ids.keys()
         if missing:
             rows = [
                 writes.CommunityRow(key=key, platform=platform, external_id=external_id)
@@ -113,8 +117,8 @@ class ActivityStore:
                 for platform, _, external_id in [key.partition(":")]
             ]
             now_ms = int(self._clock() * 1000)
-            self._community_ids.update(writes.ensure_communities(connection, rows, now_ms))
-        return self._community_ids
+            ids.update(writes.ensure_communities(connection, rows, now_ms))
+        return ids
 
     def _rows(
         self, batch: list[ActivityEvent], ids: dict[str, int]
@@ -146,13 +150,16 @@ class ActivityStore:
     def _row(
         self, event: ActivityEvent, community_id: int, span: _MemberSpan
     ) -> tuple[object, ...]:
-        """A row in ``writes.ACTIVITY_COLUMNS`` order; ``span`` learns what it says of the member."""
+        """A row in ``writes.ACTIVITY_COLUMNS`` order; ``span`` learns about the member."""
         at_ms = to_ms(event.at)
         match event:
             case MessagePosted():
                 span.seen(at_ms)
                 span.name = event.user_name or span.name
-                text = event.text if self._store_text else None
+                # PostgreSQL text cannot hold NUL; drop it everywhere so both stores agree.
+                text = None
+                if self._store_text and event.text is not None:
+                    text = event.text.replace("\x00", "")
                 return (
                     community_id, ActivityKind.MESSAGE, event.key, event.user_id, at_ms,
                     event.channel_id, event.thread_id, event.parent_key, event.length, None, text,

@@ -68,7 +68,8 @@ def _alembic_config(engine: sa.Engine) -> AlembicConfig:
     """Alembic configuration pointing at the packaged migrations."""
     config = AlembicConfig()
     config.set_main_option("script_location", str(MIGRATIONS))
-    config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+    url = engine.url.render_as_string(hide_password=False)
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))  # configparser escaping
     return config
 
 
