@@ -12,6 +12,7 @@ reply's ``parent_key`` is the key of the message it answers, and a reaction's
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import IntEnum, StrEnum
@@ -47,6 +48,30 @@ def slack_message_key(channel_id: str, ts: str) -> str:
 def discord_message_key(message_id: str | int) -> str:
     """Key of a Discord message: snowflakes are globally unique."""
     return str(message_id)
+
+
+KEY_LIMIT = 160  # width of the stored key column
+
+
+def bounded_key(raw: str) -> str:
+    """A key that fits its column: an overlong one (exotic emoji names) becomes a digest."""
+    if len(raw) <= KEY_LIMIT:
+        return raw
+    return "h:" + hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+def reaction_key(message_key: str, emoji: str, user_id: str, *, removed: bool = False) -> str:
+    """Key of one member's reaction (or its removal) with one emoji on one message.
+
+    Deliberately timeless, so a live reaction and the same reaction in an imported export
+    collide; the price is that re-adding a removed reaction is not counted again.
+    """
+    return bounded_key(f"{'-' if removed else '+'}{message_key}/{emoji}/{user_id}")
+
+
+def join_key(user_id: str, at: datetime) -> str:
+    """Key of a member joining: one per member and UTC day, live or imported."""
+    return f"join/{user_id}/{utc(at):%Y-%m-%d}"
 
 
 def slack_ts_to_datetime(ts: str) -> datetime:

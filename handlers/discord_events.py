@@ -20,6 +20,8 @@ from bot.events import (
     ReactionRemoved,
     community_key,
     discord_message_key,
+    join_key,
+    reaction_key,
 )
 
 COUNTED_TYPES = frozenset({discord.MessageType.default, discord.MessageType.reply})
@@ -67,6 +69,11 @@ def message_posted(message: discord.Message) -> MessagePosted | None:
     )
 
 
+def emoji_name(emoji: discord.PartialEmoji) -> str:
+    """A Unicode emoji as itself, a custom one as ``name:id`` (as history imports write it)."""
+    return f"{emoji.name}:{emoji.id}" if emoji.id else str(emoji.name)
+
+
 def reaction_changed(
     payload: discord.RawReactionActionEvent,
     channel: object,
@@ -78,18 +85,15 @@ def reaction_changed(
         return None
     channel_id, thread_id = _placement(channel) if channel else (str(payload.channel_id), None)
     added = payload.event_type == "REACTION_ADD"
-    emoji = str(payload.emoji)
-    stamp = int(now.timestamp() * 1000)
-    # Discord gives a reaction no id or time; the gateway never redelivers one, so the
-    # receive time keeps an add-remove-add sequence as three distinct facts.
-    key = f"{'+' if added else '-'}{payload.message_id}/{payload.user_id}/{emoji}/{stamp}"
+    emoji = emoji_name(payload.emoji)
+    message_key = discord_message_key(payload.message_id)
     value = (ReactionAdded if added else ReactionRemoved)(
         community=guild_key(payload.guild_id),
         channel_id=channel_id,
-        key=key[:160],
+        key=reaction_key(message_key, emoji, str(payload.user_id), removed=not added),
         user_id=str(payload.user_id),
         at=now,
-        message_key=discord_message_key(payload.message_id),
+        message_key=message_key,
         emoji=emoji,
         thread_id=thread_id,
     )
@@ -105,7 +109,7 @@ def member_joined(member: discord.Member, *, now: datetime) -> MemberJoined | No
         community=guild_key(member.guild.id),
         user_id=str(member.id),
         at=joined,
-        key=f"join:{member.id}:{int(joined.timestamp() * 1000)}",
+        key=join_key(str(member.id), joined),
         user_name=member.display_name,
     )
 

@@ -6,7 +6,6 @@ tested and fuzzed on plain dictionaries.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
 from typing import Any
 
@@ -18,6 +17,8 @@ from bot.events import (
     ReactionAdded,
     ReactionRemoved,
     community_key,
+    join_key,
+    reaction_key,
     slack_message_key,
     slack_ts_to_datetime,
 )
@@ -25,18 +26,10 @@ from bot.events import (
 # Message subtypes that are a person speaking (INTERFACE.md ``messages``); a plain
 # message has no subtype at all.
 COUNTED_SUBTYPES = frozenset({None, "thread_broadcast", "file_share", "me_message"})
-MAX_KEY = 160
 
 
 class MalformedEvent(ValueError):
     """A payload lacks what its type promises; it is logged and dropped."""
-
-
-def bounded_key(raw: str) -> str:
-    """A key that fits its column: long keys (exotic emoji names) become a stable digest."""
-    if len(raw) <= MAX_KEY:
-        return raw
-    return "h:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
 def _required(event: Mapping[str, Any], *names: str) -> list[str]:
@@ -91,14 +84,14 @@ def reaction_changed(
         return None
     user, reaction, event_ts = _required(event, "user", "reaction", "event_ts")
     channel, ts = _required(item, "channel", "ts")
-    sign = "+" if added else "-"
+    message_key = slack_message_key(channel, ts)
     value = (ReactionAdded if added else ReactionRemoved)(
         community=community_key(Platform.SLACK, team_id),
         channel_id=channel,
-        key=bounded_key(f"{sign}{channel}/{ts}/{user}/{reaction}/{event_ts}"),
+        key=reaction_key(message_key, reaction, user, removed=not added),
         user_id=user,
         at=_at(event_ts),
-        message_key=slack_message_key(channel, ts),
+        message_key=message_key,
         emoji=reaction,
     )
     return value
@@ -124,7 +117,7 @@ def member_joined(team_id: str, event: Mapping[str, Any]) -> MemberJoined | None
         community=community_key(Platform.SLACK, team_id),
         user_id=user_id,
         at=at,
-        key=f"join:{user_id}",
+        key=join_key(user_id, at),
         user_name=name if isinstance(name, str) and name else None,
     )
 

@@ -64,4 +64,4 @@ def reaction(
 
 def joined(user: str, minutes: float) -> MemberJoined:
     """A member joining."""
-    return MemberJoined(community=COMMUNITY, user_id=user, at=at(minutes), key=f"join:{user}")
+    return MemberJoined(community=COMMUNITY, user_id=user, at=at(minutes), key=f"join/{user}")

@@ -8,6 +8,7 @@ so a wrong parser and a wrong counter cannot agree by accident.
 from __future__ import annotations
 
 import importlib.util
+import io
 import json
 import shutil
 import sys
@@ -29,6 +30,7 @@ from bot.events import (
     MessagePosted,
     ReactionAdded,
     discord_message_key,
+    join_key,
     slack_message_key,
 )
 from bot.importers import (
@@ -240,7 +242,19 @@ def test_slack_keys_are_deterministic_and_zip_equals_folder() -> None:
     assert [e.key for e in first] == [e.key for e in again]
     assert first == folder
     joins = [e for e in first if isinstance(e, MemberJoined)]
-    assert all(j.key == f"join/{j.user_id}" for j in joins)
+    assert all(j.key == join_key(j.user_id, j.at) for j in joins)
+
+
+@needs_data
+def test_slack_newer_export_overlaps_with_the_same_keys(tmp_path: Path) -> None:
+    """An older export is a subset of a newer one, fact for fact and key for key."""
+    older = copy_tree(SLACK_DIR, tmp_path / "older")
+    for day in older.glob("*/2016-*.json"):
+        day.unlink()
+    old_events = list(read_slack_export(older).events())
+    new_events = list(read_slack_export(SLACK_ZIP).events())
+    assert 0 < len(old_events) < len(new_events)
+    assert set(old_events) <= set(new_events)
 
 
 @needs_data
@@ -296,6 +310,42 @@ def test_slack_truncated_zip_keeps_what_came_before_the_cut(tmp_path: Path) -> N
         survivors = {i.filename for i in archive.infolist() if i.header_offset < len(data) // 2}
     assert survivors  # the first half of the archive survives whole
     assert not any(p.path.split(":", 1)[-1] in survivors for p in reader.problems)
+
+
+class _Unseekable(io.RawIOBase):
+    """A write-only stream, so that ``zipfile`` writes sizes after each member's data."""
+
+    def __init__(self) -> None:
+        """Collect what is written."""
+        self.data = bytearray()
+
+    def writable(self) -> bool:
+        """Writes are accepted."""
+        return True
+
+    def write(self, chunk: Any) -> int:
+        """Append a chunk."""
+        self.data += chunk
+        return len(chunk)
+
+
+@needs_data
+def test_slack_streamed_zip_cut_before_users_json(tmp_path: Path) -> None:
+    """A streamed ZIP (sizes after the data) cut before users.json: salvage, then --community."""
+    stream = _Unseekable()
+    with zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in sorted(slack_files(SLACK_DIR).items()):
+            archive.writestr(name, content)
+    cut = tmp_path / "streamed.zip"
+    cut.write_bytes(bytes(stream.data[: len(stream.data) * 3 // 5]))
+    with pytest.raises(ExportError, match=r"users\.json"):
+        read_slack_export(cut)
+    reader = read_slack_export(cut, community="slack:T061A2UFL")
+    seen = Seen.of(reader.events())
+    assert seen.message_keys < slack_truth(slack_files(SLACK_DIR)).message_keys
+    assert seen.messages > 300
+    assert len(reader.channels()) == 16
+    assert [p.reason.split(" ")[0] for p in reader.problems] == ["damaged", "archive"]
 
 
 @needs_data
@@ -402,38 +452,40 @@ def msg(ts: str, user: str | None = "UALICE", **extra: Any) -> dict[str, Any]:
     return record
 
 
+def thread_days() -> dict[str, list[dict[str, Any]]]:
+    """Day files with a thread replied to days later, bots of every kind and joins."""
+    return {
+        "dev/2020-01-01.json": [
+            msg("100.000001", thread_ts="100.000001", reply_count=2, replies=[]),
+            msg("100.000002", bot_id="B1"),
+            msg("100.000003", "UPULSE"),
+            msg("100.000004", "USLACKBOT"),
+            msg("100.000005", None, subtype="bot_message", bot_id="B2"),
+            msg("100.000006", subtype="me_message"),
+            msg("100.000007", subtype="channel_topic"),
+        ],
+        "dev/2020-01-03.json": [
+            msg("300.000001", "UBOB", thread_ts="100.000001"),
+            msg(
+                "300.000002",
+                "UBOB",
+                thread_ts="100.000001",
+                subtype="thread_broadcast",
+                reactions=[{"name": "tada", "users": ["UALICE", "UPULSE", "UALICE"]}],
+            ),
+        ],
+        "general/2020-01-01.json": [
+            msg("50.000001", "UBOB", subtype="channel_join"),
+            msg("40.000001", "UALICE", subtype="channel_join"),
+            msg("60.000001", "UPULSE", subtype="channel_join"),
+        ],
+        "general/2020-02-01.json": [msg("900.000001", "UALICE", subtype="channel_join")],
+    }
+
+
 def test_slack_threads_bots_and_joins(tmp_path: Path) -> None:
     """Thread replies (filed on another day), broadcasts, bots, Slackbot, rejoins."""
-    root = write_slack(
-        tmp_path / "small",
-        {
-            "dev/2020-01-01.json": [
-                msg("100.000001", thread_ts="100.000001", reply_count=2, replies=[]),
-                msg("100.000002", bot_id="B1"),
-                msg("100.000003", "UPULSE"),
-                msg("100.000004", "USLACKBOT"),
-                msg("100.000005", None, subtype="bot_message", bot_id="B2"),
-                msg("100.000006", subtype="me_message"),
-                msg("100.000007", subtype="channel_topic"),
-            ],
-            "dev/2020-01-03.json": [
-                msg("300.000001", "UBOB", thread_ts="100.000001"),
-                msg(
-                    "300.000002",
-                    "UBOB",
-                    thread_ts="100.000001",
-                    subtype="thread_broadcast",
-                    reactions=[{"name": "tada", "users": ["UALICE", "UPULSE", "UALICE"]}],
-                ),
-            ],
-            "general/2020-01-01.json": [
-                msg("50.000001", "UBOB", subtype="channel_join"),
-                msg("40.000001", "UALICE", subtype="channel_join"),
-                msg("60.000001", "UPULSE", subtype="channel_join"),
-            ],
-            "general/2020-02-01.json": [msg("900.000001", "UALICE", subtype="channel_join")],
-        },
-    )
+    root = write_slack(tmp_path / "small", thread_days())
     reader = read_slack_export(root)
     events = list(reader.events())
     posted = {e.key: e for e in events if isinstance(e, MessagePosted)}
@@ -523,12 +575,13 @@ def test_dce_truth_agrees_with_published_figures() -> None:
 @needs_data
 def test_dce_counts() -> None:
     """The DCE files give exactly the messages, replies, reactions and joins they hold."""
-    reader = read_discord_export(dce_paths())
+    calls: list[tuple[int, int]] = []
+    reader = read_discord_export(dce_paths(), progress=lambda *call: calls.append(call))
     assert reader.community.community == "discord:56571962851328000"
     assert reader.community.name == "houstondatavis"
     events = assert_matches(reader, dce_truth(dce_paths()))
     assert len(reader.channels()) == 15
-    assert reader.total_files == 15
+    assert calls == [(n, 15) for n in range(1, 16)]
     replies = [e for e in events if isinstance(e, MessagePosted) and e.parent_key]
     assert all(r.parent_key and r.parent_key.isdigit() for r in replies)
 
@@ -601,8 +654,8 @@ def dce_message(message_id: int, kind: str = "Default", **extra: Any) -> dict[st
     }
 
 
-def test_dce_threads_replies_forwards_and_bots(tmp_path: Path) -> None:
-    """Thread messages answer the starter; replies their target; forwards and bots do not."""
+def thread_docs() -> dict[str, dict[str, Any]]:
+    """A channel, a thread started from one of its messages, and a forum post."""
     guild = {"id": "9", "name": "g", "iconUrl": ""}
     bot = {"id": "222", "name": "pulse", "isBot": True}
     parent = {
@@ -630,8 +683,13 @@ def test_dce_threads_replies_forwards_and_bots(tmp_path: Path) -> None:
         "channel": {"id": "900", "type": "GuildPublicThread", "categoryId": "600", "category": "f"},
         "messages": [dce_message(900), dce_message(901)],
     }
+    return {"p.json": parent, "t.json": thread, "f.json": forum}
+
+
+def test_dce_threads_replies_forwards_and_bots(tmp_path: Path) -> None:
+    """Thread messages answer the starter; replies their target; forwards and bots do not."""
     paths = []
-    for name, doc in (("p.json", parent), ("t.json", thread), ("f.json", forum)):
+    for name, doc in thread_docs().items():
         (tmp_path / name).write_text(json.dumps(doc))
         paths.append(tmp_path / name)
     reader = read_discord_export(paths)

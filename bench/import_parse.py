@@ -1,0 +1,61 @@
+"""Time the parse alone (no database) of a synthetic 100,000-message Slack export.
+
+Usage: ``python bench/import_parse.py [MESSAGES]``. Writes the export to a temporary
+folder and to a ZIP of it, then times ``read_slack_export(...).events()`` on both and
+prints messages per second. The full import (with the storage writer) is benchmarked
+separately.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from import_data import write_slack_export
+
+from bot.events import MessagePosted
+from bot.importers import read_slack_export
+
+
+def time_parse(path: Path) -> tuple[float, Counter[str]]:
+    """Seconds to stream every event of an export, and the events by kind."""
+    started = time.perf_counter()
+    reader = read_slack_export(path)
+    kinds = Counter(type(event).__name__ for event in reader.events())
+    elapsed = time.perf_counter() - started
+    if reader.problems:
+        raise SystemExit(f"unexpected problems: {reader.problems[:3]}")
+    return elapsed, kinds
+
+
+def main() -> None:
+    """Generate, then time the folder and the ZIP."""
+    size = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "export"
+        started = time.perf_counter()
+        expected = write_slack_export(folder, size)
+        print(
+            f"generated {expected.messages} messages in {expected.files} files "
+            f"({time.perf_counter() - started:.1f} s)"
+        )
+        archive = Path(shutil.make_archive(str(Path(tmp) / "export"), "zip", folder))
+        for label, path in (("folder", folder), ("zip", archive)):
+            elapsed, kinds = time_parse(path)
+            messages = kinds[MessagePosted.__name__]
+            assert messages == expected.messages, (messages, expected.messages)
+            print(
+                f"{label:6} {elapsed:6.2f} s  {messages / elapsed:>9,.0f} messages/s  "
+                f"{sum(kinds.values()) / elapsed:>9,.0f} events/s  {dict(kinds)}"
+            )
+
+
+if __name__ == "__main__":
+    main()
