@@ -18,6 +18,7 @@ from collections import deque
 from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -36,6 +37,10 @@ from storage import writes
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], float]
+
+# "Last seen" is kept to the minute: a member's row is rewritten only when their last
+# participation moves by at least this much, which spares the hot path most upserts.
+LAST_SEEN_RESOLUTION_MS = 60_000
 
 
 class WriterFull(Exception):
@@ -88,6 +93,7 @@ class ActivityStore:
         self._store_text = store_text
         self._clock = clock
         self._community_ids: dict[str, int] = {}
+        self._members_written: dict[tuple[int, str], tuple[int, int, str | None]] = {}
 
     def write(self, events: Iterable[ActivityEvent]) -> BatchResult:
         """Write events and the member facts they imply; duplicates are skipped."""
@@ -97,9 +103,16 @@ class ActivityStore:
             rows, members = self._rows(batch, ids)
             stored = writes.insert_activity(connection, rows)
             writes.upsert_members(connection, members)
-        # Only ids of committed communities may be remembered: a rolled-back batch
-        # would otherwise leave ids that point at nothing.
+        # Only what was committed may be remembered: after a rolled-back batch the
+        # cached ids and member rows would point at nothing.
         self._community_ids.update(ids)
+        for member in members:
+            known = self._members_written.get((member[0], member[1]), (2**62, -1, None))
+            self._members_written[(member[0], member[1])] = (
+                min(known[0], member[5] if member[5] is not None else 2**62),
+                max(known[1], member[6] if member[6] is not None else -1),
+                member[2] or known[2],
+            )
         return BatchResult(received=len(batch), stored=stored)
 
     def forget_community(self, key: str) -> None:
@@ -122,7 +135,7 @@ class ActivityStore:
 
     def _rows(
         self, batch: list[ActivityEvent], ids: dict[str, int]
-    ) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+    ) -> tuple[list[tuple[object, ...]], list[tuple[Any, ...]]]:
         """Activity rows for a batch, and one member row per (community, user) in it."""
         rows: list[tuple[object, ...]] = []
         spans: dict[tuple[int, str], _MemberSpan] = {}
@@ -132,7 +145,7 @@ class ActivityStore:
             if span is None:
                 span = spans[(community_id, event.user_id)] = _MemberSpan()
             rows.append(self._row(event, community_id, span))
-        members: list[tuple[object, ...]] = [
+        members: list[tuple[Any, ...]] = [
             (
                 community_id,
                 user_id,
@@ -144,8 +157,21 @@ class ActivityStore:
                 False,
             )
             for (community_id, user_id), span in spans.items()
+            if self._member_changed(community_id, user_id, span)
         ]
         return rows, members
+
+    def _member_changed(self, community_id: int, user_id: str, span: _MemberSpan) -> bool:
+        """True when a batch tells something new about a member worth a row write."""
+        written = self._members_written.get((community_id, user_id))
+        if written is None or span.joined_ms or span.left_ms:
+            return True
+        first, last, name = written
+        if span.name and span.name != name:
+            return True
+        if span.first_seen_ms is not None and span.first_seen_ms < first:
+            return True
+        return (span.last_seen_ms or -1) - last >= LAST_SEEN_RESOLUTION_MS
 
     def _row(
         self, event: ActivityEvent, community_id: int, span: _MemberSpan
