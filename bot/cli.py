@@ -113,6 +113,58 @@ def cmd_run(args: argparse.Namespace, config: Config) -> int:
     return 0 if drained else 1
 
 
+class ProgressBar:
+    """A one-line progress bar on stderr, drawn only when stderr is a terminal."""
+
+    def __init__(self, label: str) -> None:
+        self._label = label
+        self._enabled = sys.stderr.isatty()
+
+    def __call__(self, done: int, total: int) -> None:
+        """Redraw for ``done`` of ``total`` files."""
+        if not self._enabled or total <= 0:
+            return
+        filled = int(30 * done / total)
+        bar = "#" * filled + "." * (30 - filled)
+        end = "\n" if done >= total else ""
+        print(f"\r{self._label} [{bar}] {done}/{total}", end=end, file=sys.stderr, flush=True)
+
+
+def cmd_import(args: argparse.Namespace, config: Config) -> int:
+    """``pulse import slack-export|discord-export``: backfill history, idempotently."""
+    from bot.history import import_export
+    from bot.importers import ExportError, read_discord_export, read_slack_export
+
+    say = Translator(config.locale)
+    progress = ProgressBar(args.source)
+    try:
+        if args.source == "slack-export":
+            reader = read_slack_export(args.paths[0], args.community, progress)
+        else:
+            reader = read_discord_export(args.paths, args.community, progress)
+    except ExportError as exc:
+        raise UsageError(say("cli.import_failed", reason=exc)) from None
+    engine = make_engine(config.database.url, busy_timeout_ms=config.database.busy_timeout_ms)
+    upgrade(engine)
+    try:
+        summary = import_export(engine, reader, store_text=config.privacy.store_message_text)
+    except ExportError as exc:
+        raise UsageError(say("cli.import_failed", reason=exc)) from None
+    for problem in summary.problems:
+        print(say("cli.import_problem", path=problem.path, reason=problem.reason), file=sys.stderr)
+    print(
+        say(
+            "cli.import_done",
+            events=summary.events,
+            new=summary.new,
+            community=summary.community,
+            channels=summary.channels,
+            seconds=f"{summary.seconds:.1f}",
+        )
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every ``pulse`` subcommand."""
     parser = argparse.ArgumentParser(prog="pulse", description="Pulse community bot")
@@ -137,6 +189,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("check-config", help="validate the configuration")
     check.set_defaults(handler=cmd_check_config)
+
+    history = commands.add_parser("import", help="backfill history from an export")
+    sources = history.add_subparsers(dest="source", required=True, metavar="SOURCE")
+    slack = sources.add_parser("slack-export", help="a Slack export (ZIP or unpacked folder)")
+    slack.add_argument("paths", type=Path, nargs=1, metavar="PATH")
+    discord = sources.add_parser("discord-export", help="DiscordChatExporter JSON files")
+    discord.add_argument("paths", type=Path, nargs="+", metavar="PATH")
+    for source in (slack, discord):
+        source.add_argument("--community", help="override the detected community id")
+        source.add_argument("-c", "--config", type=Path, default=argparse.SUPPRESS)
+        source.set_defaults(handler=cmd_import)
+
     for sub in (run, stats, check, database):
         sub.add_argument("-c", "--config", type=Path, default=argparse.SUPPRESS, help="config file")
     return parser

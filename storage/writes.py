@@ -66,6 +66,16 @@ def ensure_communities(
     return {key: community_id for key, community_id in found}
 
 
+def name_community(connection: sa.Connection, community_id: int, name: str | None) -> None:
+    """Give a community its human name when it has none yet."""
+    if name:
+        connection.execute(
+            community_table.update()
+            .where(community_table.c.id == community_id, community_table.c.name.is_(None))
+            .values(name=name[:200])
+        )
+
+
 ACTIVITY_COLUMNS = (
     "community_id",
     "kind",
