@@ -133,10 +133,11 @@ class ProgressBar:
 def cmd_import(args: argparse.Namespace, config: Config) -> int:
     """``pulse import slack-export|discord-export``: backfill history, idempotently."""
     from bot.history import import_export
-    from bot.importers import ExportError, read_discord_export, read_slack_export
+    from bot.importers import ExportError, ExportReader, read_discord_export, read_slack_export
 
     say = Translator(config.locale)
     progress = ProgressBar(args.source)
+    reader: ExportReader
     try:
         if args.source == "slack-export":
             reader = read_slack_export(args.paths[0], args.community, progress)
