@@ -1,9 +1,9 @@
-"""Time the parse alone (no database) of a synthetic 100,000-message Slack export.
+"""Time importing a synthetic 100,000-message Slack export: parse alone, then the full import.
 
 Usage: ``python bench/import_parse.py [MESSAGES]``. Writes the export to a temporary
-folder and to a ZIP of it, then times ``read_slack_export(...).events()`` on both and
-prints messages per second. The full import (with the storage writer) is benchmarked
-separately.
+folder and to a ZIP of it, times ``read_slack_export(...).events()`` on both (the parse
+alone is the baseline of the same run), then the whole ``pulse import`` path into a
+fresh SQLite file, twice (the second run finds every event already stored).
 """
 
 from __future__ import annotations
@@ -21,7 +21,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from import_data import write_slack_export
 
 from bot.events import MessagePosted
+from bot.history import import_export
 from bot.importers import read_slack_export
+from storage.engine import make_engine, upgrade
 
 
 def time_parse(path: Path) -> tuple[float, Counter[str]]:
@@ -52,8 +54,18 @@ def main() -> None:
             messages = kinds[MessagePosted.__name__]
             assert messages == expected.messages, (messages, expected.messages)
             print(
-                f"{label:6} {elapsed:6.2f} s  {messages / elapsed:>9,.0f} messages/s  "
+                f"parse {label:6} {elapsed:6.2f} s  {messages / elapsed:>9,.0f} messages/s  "
                 f"{sum(kinds.values()) / elapsed:>9,.0f} events/s  {dict(kinds)}"
+            )
+        engine = make_engine(f"sqlite:///{Path(tmp) / 'pulse.db'}")
+        upgrade(engine)
+        for label in ("import", "again"):
+            started = time.perf_counter()
+            summary = import_export(engine, read_slack_export(archive), store_text=False)
+            elapsed = time.perf_counter() - started
+            print(
+                f"{label} zip   {elapsed:6.2f} s  {expected.messages / elapsed:>9,.0f} messages/s  "
+                f"{summary.events} events, {summary.new} new"
             )
 
 
