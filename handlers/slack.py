@@ -19,6 +19,7 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.app import Services
@@ -105,9 +106,10 @@ class SlackConnector:
         self._config = config
         self._services = services
         self.client = AsyncWebClient(token=config.bot_token, base_url=config.api_base_url)
+        # slack_sdk only retries connection errors by default; 429s must wait Retry-After.
+        self.client.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=5))
         self.directory = SlackDirectory(self.client, config)
         self.app = AsyncApp(
-            token=config.bot_token,
             client=self.client,
             signing_secret=config.signing_secret or None,
             request_verification_enabled=config.mode == "http",

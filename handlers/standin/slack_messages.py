@@ -87,7 +87,18 @@ class MessageStore:
         return True
 
     def apply_event(self, event: JsonDict) -> None:
-        """Reflect a delivered event in history, as Slack would have before sending it."""
+        """Reflect a delivered event in history, as Slack would have before sending it.
+
+        A deliberately malformed event (tests of the app's robustness) is left out of
+        history rather than failing the delivery.
+        """
+        try:
+            self._apply(event)
+        except (KeyError, ValueError, TypeError, AttributeError):
+            return
+
+    def _apply(self, event: JsonDict) -> None:
+        """Update history for one well-formed event."""
         kind = event.get("type")
         if kind in ("reaction_added", "reaction_removed"):
             item = event.get("item") or {}
