@@ -1,4 +1,4 @@
-"""Slack HTTP mode end to end: signed requests on loopback -> Bolt -> dedupe -> durable write -> ack.
+"""Slack HTTP mode end to end: signed request -> Bolt -> dedupe -> durable write -> ack.
 
 Pulse (and an event-loop lag probe) run in this process on a fresh SQLite file; the load
 comes from a child process playing Slack: a paced phase at 500 events/s for the ack
@@ -25,10 +25,10 @@ import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.app import PulseApp, build_services  # noqa: E402
-from bot.config import parse_config  # noqa: E402
-from handlers.slack import SlackConnector  # noqa: E402
-from handlers.standin.slack_standin import SlackStandin  # noqa: E402
+from bot.app import PulseApp, build_services
+from bot.config import parse_config
+from handlers.slack import SlackConnector
+from handlers.standin.slack_standin import SlackStandin
 
 SECRET = "bench-secret"
 TEAM = "TBENCH"
@@ -48,8 +48,15 @@ def _signed(body: bytes) -> dict[str, str]:
 def _envelope(index: int) -> bytes:
     """One message event; every tenth is a thread reply."""
     ts = f"{1_800_000_000 + index // 1000}.{index % 1000:06d}"
-    event = {"type": "message", "channel": f"C{index % 20}", "user": f"U{index % 3000:05d}",
-             "text": "benchmark message", "ts": ts, "event_ts": ts, "channel_type": "channel"}  # fmt: skip
+    event = {
+        "type": "message",
+        "channel": f"C{index % 20}",
+        "user": f"U{index % 3000:05d}",
+        "text": "benchmark message",
+        "ts": ts,
+        "event_ts": ts,
+        "channel_type": "channel",
+    }
     if index % 10 == 9:
         event["thread_ts"] = f"{1_800_000_000 + (index - 5) // 1000}.{(index - 5) % 1000:06d}"
     return json.dumps(
@@ -60,7 +67,7 @@ def _envelope(index: int) -> bytes:
             "event": event,
             "event_id": f"Ev{index:010d}",
             "event_time": int(time.time()),
-        }  # fmt: skip
+        }
     ).encode()
 
 
@@ -132,7 +139,7 @@ async def main(args: argparse.Namespace) -> None:
                         "port": 0,
                         "api_base_url": standin.api_base_url,
                     },
-                },  # fmt: skip
+                },
                 environ={},
             )
             services = build_services(config)
@@ -161,14 +168,20 @@ def _print(report: dict, lags: list[float], stored: int, args: argparse.Namespac
     ok = sum(status == 200 for status, _ in paced)
     p50, p99 = statistics.median(latencies), statistics.quantiles(latencies, n=100)[98]
     burst_rate = args.burst_events / report["burst_seconds"]
-    print(f"paced 500 ev/s for {args.paced_seconds:.0f} s: {ok}/{len(paced)} acked 200; ack "
-          f"p50 {p50 * 1000:.1f} ms, p99 {p99 * 1000:.1f} ms, max {latencies[-1] * 1000:.1f} ms")  # fmt: skip
-    print(f"closed loop, {args.senders} senders: {args.burst_events} events in "
-          f"{report['burst_seconds']:.2f} s = {burst_rate:,.0f} events/s sustained, "
-          f"{report['burst_failures']} not acked 200")  # fmt: skip
+    print(
+        f"paced 500 ev/s for {args.paced_seconds:.0f} s: {ok}/{len(paced)} acked 200; ack "
+        f"p50 {p50 * 1000:.1f} ms, p99 {p99 * 1000:.1f} ms, max {latencies[-1] * 1000:.1f} ms"
+    )
+    print(
+        f"closed loop, {args.senders} senders: {args.burst_events} events in "
+        f"{report['burst_seconds']:.2f} s = {burst_rate:,.0f} events/s sustained, "
+        f"{report['burst_failures']} not acked 200"
+    )
     print(f"stored: {stored} rows (expected {len(paced) + args.burst_events})")
-    print(f"event-loop lag in Pulse: p99 {statistics.quantiles(lags, n=100)[98] * 1000:.2f} ms, "
-          f"max {max(lags) * 1000:.1f} ms")  # fmt: skip
+    print(
+        f"event-loop lag in Pulse: p99 {statistics.quantiles(lags, n=100)[98] * 1000:.2f} ms, "
+        f"max {max(lags) * 1000:.1f} ms"
+    )
 
 
 if __name__ == "__main__":

@@ -20,12 +20,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlmodel import Session  # noqa: E402
+from sqlmodel import Session
 
-from bot.events import MessagePosted, ReactionAdded, slack_message_key  # noqa: E402
-from bot.ingest import ActivityStore, EventWriter, to_ms  # noqa: E402
-from storage.engine import make_engine, upgrade  # noqa: E402
-from storage.models import Activity, Community  # noqa: E402
+from bot.events import MessagePosted, ReactionAdded, slack_message_key
+from bot.ingest import ActivityStore, EventWriter, to_ms
+from storage.engine import make_engine, upgrade
+from storage.models import Activity, Community
 
 COMMUNITY = "slack:TBENCH"
 START = datetime(2026, 1, 1, tzinfo=UTC)
@@ -49,7 +49,7 @@ def events(count: int, members: int = 2_000) -> list[MessagePosted | ReactionAdd
                     at,
                     parent_key=parent,
                     length=42,
-                )  # fmt: skip
+                )
             )
         else:
             target = slack_message_key(channel, f"{index - 1}.0")
@@ -85,7 +85,7 @@ def naive(folder: Path, batch: list[MessagePosted | ReactionAdded]) -> float:
                     user_id=event.user_id,
                     at_ms=to_ms(event.at),
                     channel_id=event.channel_id,
-                )  # fmt: skip
+                )
             )
             session.commit()
         elapsed = time.perf_counter() - started

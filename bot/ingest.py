@@ -187,9 +187,18 @@ class ActivityStore:
                 if self._store_text and event.text is not None:
                     text = event.text.replace("\x00", "")
                 return (
-                    community_id, ActivityKind.MESSAGE, event.key, event.user_id, at_ms,
-                    event.channel_id, event.thread_id, event.parent_key, event.length, None, text,
-                )  # fmt: skip
+                    community_id,
+                    ActivityKind.MESSAGE,
+                    event.key,
+                    event.user_id,
+                    at_ms,
+                    event.channel_id,
+                    event.thread_id,
+                    event.parent_key,
+                    event.length,
+                    None,
+                    text,
+                )
             case ReactionAdded() | ReactionRemoved():
                 if isinstance(event, ReactionAdded):
                     span.seen(at_ms)
@@ -197,9 +206,18 @@ class ActivityStore:
                 else:
                     kind = ActivityKind.REACTION_REMOVED
                 return (
-                    community_id, kind, event.key, event.user_id, at_ms, event.channel_id,
-                    event.thread_id, event.message_key, 0, _clip(event.emoji, 100), None,
-                )  # fmt: skip
+                    community_id,
+                    kind,
+                    event.key,
+                    event.user_id,
+                    at_ms,
+                    event.channel_id,
+                    event.thread_id,
+                    event.message_key,
+                    0,
+                    _clip(event.emoji, 100),
+                    None,
+                )
             case MemberJoined():
                 span.name = event.user_name or span.name
                 span.joined_ms = max(span.joined_ms or 0, at_ms)

@@ -38,8 +38,18 @@ def test_stats_json_has_interface_keys_and_values(
     config_file: Path, database_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     _seed(database_url)
-    code = main(["-c", str(config_file), "stats", "--json", "--since", "2026-11-02", "--until",
-                 "2026-11-03T00:00:00+00:00"])  # fmt: skip
+    code = main(
+        [
+            "-c",
+            str(config_file),
+            "stats",
+            "--json",
+            "--since",
+            "2026-11-02",
+            "--until",
+            "2026-11-03T00:00:00+00:00",
+        ]
+    )
     assert code == 0
     stats = json.loads(capsys.readouterr().out)
     assert stats["community"] == "slack:T0TEST"
