@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -85,6 +86,18 @@ def role_of(interaction: discord.Interaction[Any], config: DiscordConfig) -> Rol
     return Role.MODERATOR if roles & set(config.moderator_role_ids) else Role.MEMBER
 
 
+def _guarded(event: str, parse: Callable[[Any], None]) -> Callable[[Any], None]:
+    """A gateway parser that logs and drops a payload it cannot read instead of dying."""
+
+    def parse_or_drop(data: Any) -> None:
+        try:
+            parse(data)
+        except Exception:
+            log.exception("dropped a malformed %s gateway payload", event)
+
+    return parse_or_drop
+
+
 class PulseClient(discord.AutoShardedClient):
     """discord.py client whose event methods forward to the connector."""
 
@@ -92,6 +105,11 @@ class PulseClient(discord.AutoShardedClient):
         super().__init__(**options)
         self.connector = connector
         self.tree = app_commands.CommandTree(self)
+        # discord.py lets a parser exception end the whole connection; one bad payload
+        # must cost one event, not the bot.
+        parsers = self._connection.parsers
+        for event, parse in list(parsers.items()):
+            parsers[event] = _guarded(event, parse)
 
     async def setup_hook(self) -> None:
         """Register ``/pulse`` and, if configured, sync it with Discord."""
@@ -126,9 +144,16 @@ class DiscordConnector:
 
     name = "discord"
 
-    def __init__(self, config: DiscordConfig, services: Services) -> None:
+    def __init__(
+        self,
+        config: DiscordConfig,
+        services: Services,
+        *,
+        client_options: dict[str, Any] | None = None,
+    ) -> None:
         self.config = config
         self._services = services
+        self._client_options = client_options or {}
         self.client: PulseClient | None = None
         self._task: asyncio.Task[None] | None = None
 
@@ -206,6 +231,7 @@ class DiscordConnector:
             intents=self._intents(),
             shard_ids=self.config.shard_ids,
             shard_count=self.config.shard_count,
+            **self._client_options,
         )
         await self.client.login(self.config.token)
         self._task = asyncio.get_running_loop().create_task(
