@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import random
 import statistics
 import sys
 import tempfile
@@ -32,24 +33,24 @@ START = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 def events(count: int, members: int = 2_000) -> list[MessagePosted | ReactionAdded]:
-    """A realistic mix: 70% messages (a third of them replies), 30% reactions."""
+    """A realistic mix: 70% messages (a third of them replies), 30% reactions.
+
+    Authors follow a Zipf law (weight 1/rank), the well-documented shape of participation
+    in online communities: a few members write most messages, most write rarely.
+    """
+    chooser = random.Random(7)
+    weights = [1 / rank for rank in range(1, members + 1)]
+    authors = chooser.choices(range(members), weights=weights, k=count)
     made: list[MessagePosted | ReactionAdded] = []
-    for index in range(count):
+    for index, author in enumerate(authors):
         at = START + timedelta(milliseconds=index * 50)
-        user = f"U{index * 7919 % members:06d}"
+        user = f"U{author:06d}"
         channel = f"C{index % 20}"
         if index % 10 < 7:
             parent = slack_message_key(channel, f"{index - 3}.0") if index % 3 == 0 else None
+            key = slack_message_key(channel, f"{index}.0")
             made.append(
-                MessagePosted(
-                    COMMUNITY,
-                    channel,
-                    slack_message_key(channel, f"{index}.0"),
-                    user,
-                    at,
-                    parent_key=parent,
-                    length=42,
-                )
+                MessagePosted(COMMUNITY, channel, key, user, at, parent_key=parent, length=42)
             )
         else:
             target = slack_message_key(channel, f"{index - 1}.0")
