@@ -166,6 +166,15 @@ def cmd_import(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
+def cmd_demo(args: argparse.Namespace, config: Config) -> int:
+    """``pulse demo``: the whole bot against local stand-ins, fed with the sample community."""
+    from bot.demo import main as demo
+
+    if config.logging.level != "DEBUG":
+        logging.getLogger().setLevel(logging.WARNING)  # the tour is the output
+    return demo(sys.stdout)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every ``pulse`` subcommand."""
     parser = argparse.ArgumentParser(prog="pulse", description="Pulse community bot")
@@ -174,6 +183,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser("run", help="run the bot until SIGTERM/SIGINT")
     run.set_defaults(handler=cmd_run)
+    demo = commands.add_parser("demo", help="see Pulse work on a sample community, offline")
+    demo.set_defaults(handler=cmd_demo)
 
     stats = commands.add_parser("stats", help="community KPIs over a window")
     stats.add_argument("--json", action="store_true", help="one JSON object (machine-readable)")

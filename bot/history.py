@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
 from bot.events import ActivityEvent
-from bot.importers import ExportReader, ImportProblem
+from bot.importers import ExportReader, ImportedChannel, ImportedCommunity, ImportProblem
 from bot.ingest import ActivityStore
 from storage import writes
 
@@ -42,11 +42,30 @@ def _chunks(events: Iterable[ActivityEvent], size: int) -> Iterable[list[Activit
 
 def import_export(engine: sa.Engine, reader: ExportReader, *, store_text: bool) -> ImportSummary:
     """Write every event of an export (duplicates skipped), then its community and channels."""
+    summary = write_history(
+        engine, reader.community, reader.events(), reader.channels, store_text=store_text
+    )
+    summary.problems = list(reader.problems)
+    return summary
+
+
+def write_history(
+    engine: sa.Engine,
+    community: ImportedCommunity,
+    events: Iterable[ActivityEvent],
+    channels: Callable[[], Iterable[ImportedChannel]],
+    *,
+    store_text: bool,
+) -> ImportSummary:
+    """Write history events in large chunks, then name the community and its channels.
+
+    ``channels`` is called after the events are consumed, because a streaming reader only
+    knows every channel once it has read them all.
+    """
     started = time.perf_counter()
-    community = reader.community
     summary = ImportSummary(community=community.community)
     store = ActivityStore(engine, store_text=store_text)
-    for chunk in _chunks(reader.events(), CHUNK):
+    for chunk in _chunks(events, CHUNK):
         result = store.write(chunk)
         summary.events += result.received
         summary.new += max(result.stored, 0)
@@ -59,17 +78,16 @@ def import_export(engine: sa.Engine, reader: ExportReader, *, store_text: bool) 
         )
         community_id = ids[community.community]
         writes.name_community(connection, community_id, community.name)
-        channels = [
+        rows = [
             {
                 "community_id": community_id,
                 "channel_id": channel.channel_id,
                 "name": channel.name,
                 "is_archived": channel.is_archived,
             }
-            for channel in reader.channels()
+            for channel in channels()
         ]
-        writes.upsert_channels(connection, channels)
-    summary.channels = len(channels)
-    summary.problems = list(reader.problems)
+        writes.upsert_channels(connection, rows)
+    summary.channels = len(rows)
     summary.seconds = time.perf_counter() - started
     return summary

@@ -226,6 +226,8 @@ class DiscordConnector:
     async def start(self) -> None:
         """Log in, connect the shards in the background, and wait (bounded) for READY."""
         point_at(self.config.api_base_url, self.config.gateway_url)
+        discord.VoiceClient.warn_nacl = False  # Pulse never joins voice channels
+        discord.VoiceClient.warn_dave = False
         self.client = PulseClient(
             self,
             intents=self._intents(),
