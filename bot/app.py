@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from bot.commands import Commands
 from bot.config import Config
 from bot.ingest import ActivityStore, EventWriter
+from bot.settings import SettingsStore
 from storage.engine import make_engine, upgrade
 
 log = logging.getLogger(__name__)
@@ -43,6 +44,7 @@ class Services:
     config: Config
     engine: sa.Engine
     writer: EventWriter
+    settings: SettingsStore
     commands: Commands
     now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
@@ -58,8 +60,16 @@ def build_services(config: Config, *, now: Callable[[], datetime] | None = None)
         retry_seconds=config.ingest.retry_seconds,
     )
     clock = now or (lambda: datetime.now(UTC))
-    commands = Commands(engine, locale=config.locale, now=clock)
-    return Services(config=config, engine=engine, writer=writer, commands=commands, now=clock)
+    settings = SettingsStore(engine)
+    commands = Commands(engine, settings, locale=config.locale, now=clock)
+    return Services(
+        config=config,
+        engine=engine,
+        writer=writer,
+        settings=settings,
+        commands=commands,
+        now=clock,
+    )
 
 
 def build_connectors(services: Services) -> list[Connector]:

@@ -12,57 +12,19 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from enum import IntEnum
+from functools import partial
 
 import sqlalchemy as sa
 
+from bot.community_setup import setup_command
 from bot.i18n import Translator
+from bot.ports import CommandCall, Reply, Role
+from bot.settings import SettingsStore
 from bot.stats import MAX_DAYS, Window, community_stats
 
 log = logging.getLogger(__name__)
 
 Now = Callable[[], datetime]
-
-
-class Role(IntEnum):
-    """What a caller may do; higher includes lower."""
-
-    MEMBER = 0
-    MODERATOR = 1
-    ADMIN = 2
-
-
-@dataclass(frozen=True, slots=True)
-class CommandCall:
-    """One ``/pulse <name> <argument>`` invocation, translated at the edge."""
-
-    community: str
-    user_id: str
-    role: Role
-    name: str
-    argument: str = ""
-    channel_id: str | None = None
-    locale: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Reply:
-    """What Pulse answers: a title, labelled fields and free lines; ephemeral by default."""
-
-    title: str | None = None
-    lines: tuple[str, ...] = ()
-    fields: tuple[tuple[str, str], ...] = ()
-    footer: str | None = None
-    ephemeral: bool = True
-
-    def as_text(self) -> str:
-        """A plain-text rendering (CLI, fallbacks, notifications)."""
-        parts = [f"*{self.title}*"] if self.title else []
-        parts += list(self.lines)
-        parts += [f"{label}: {value}" for label, value in self.fields]
-        if self.footer:
-            parts.append(self.footer)
-        return "\n".join(parts)
 
 
 Handler = Callable[[CommandCall, Translator], Awaitable[Reply]]
@@ -79,20 +41,39 @@ class _Command:
 class Commands:
     """Routes ``/pulse`` subcommands to their use cases."""
 
-    def __init__(self, engine: sa.Engine, *, locale: str = "en", now: Now | None = None) -> None:
+    def __init__(
+        self,
+        engine: sa.Engine,
+        settings: SettingsStore,
+        *,
+        locale: str = "en",
+        now: Now | None = None,
+    ) -> None:
         self._engine = engine
+        self._settings = settings
         self._locale = locale
         self._now = now or (lambda: datetime.now(UTC))
-        self._commands: dict[str, _Command] = {"stats": _Command(self._stats, Role.MODERATOR)}
+        self._commands: dict[str, _Command] = {}
+        self.register("stats", Role.MODERATOR, self._stats)
+        self.register("setup", Role.ADMIN, partial(setup_command, settings))
+
+    def register(self, name: str, role: Role, handler: Handler) -> None:
+        """Make ``/pulse <name>`` run ``handler`` for callers with at least ``role``."""
+        self._commands[name] = _Command(handler, role)
 
     @property
     def names(self) -> list[str]:
         """Subcommands known to this router."""
         return sorted(self._commands)
 
+    async def locale_for(self, community: str) -> str:
+        """The language a community reads: its own setting, else the configured default."""
+        settings = await asyncio.to_thread(self._settings.get, community)
+        return settings.locale or self._locale
+
     async def handle(self, call: CommandCall) -> Reply:
         """Answer one call; refusals and errors are replies, never exceptions."""
-        say = Translator(call.locale or self._locale)
+        say = Translator(call.locale or await self.locale_for(call.community))
         available = ", ".join(f"`{name}`" for name in self.names)
         name = call.name.strip().lower()
         if not name or name == "help":

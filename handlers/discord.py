@@ -18,10 +18,10 @@ import yarl
 from discord import app_commands
 
 from bot.app import Services
-from bot.commands import CommandCall, Reply, Role
 from bot.config import DiscordConfig
 from bot.events import ActivityEvent
 from bot.i18n import catalogue, text
+from bot.ports import CommandCall, Reply, Role
 from handlers import discord_events
 
 log = logging.getLogger(__name__)

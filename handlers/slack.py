@@ -23,11 +23,11 @@ from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetry
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.app import Services
-from bot.commands import CommandCall, Role
 from bot.config import SlackConfig
 from bot.events import ActivityEvent
 from bot.i18n import Translator
 from bot.ingest import WriterClosed, WriterFull
+from bot.ports import CommandCall, Role
 from handlers import slack_events
 from handlers.slack_render import reply_blocks
 

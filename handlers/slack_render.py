@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.commands import Reply
+from bot.ports import Reply
 
 MAX_FIELDS_PER_SECTION = 10  # Block Kit's limit for a section's fields
 MAX_TEXT = 3000  # Block Kit's limit for one text object

@@ -74,12 +74,12 @@ def _alembic_config(engine: sa.Engine) -> AlembicConfig:
 
 
 def upgrade(engine: sa.Engine) -> None:
-    """Create or migrate the schema to the newest revision."""
+    """Create or migrate the schema to the newest revision of every branch."""
     config = _alembic_config(engine)
     try:
         with engine.begin() as connection:
             config.attributes["connection"] = connection
-            command.upgrade(config, "head")
+            command.upgrade(config, "heads")
     except sa.exc.OperationalError as exc:
         raise DatabaseUnavailable(
             f"cannot open the database {engine.url.render_as_string(hide_password=True)}: "
@@ -88,8 +88,9 @@ def upgrade(engine: sa.Engine) -> None:
 
 
 def current_revision(engine: sa.Engine) -> str | None:
-    """The schema revision the database is at, or None before the first upgrade."""
+    """The schema revision(s) the database is at, or None before the first upgrade."""
     with engine.connect() as connection:
         if not sa.inspect(connection).has_table("alembic_version"):
             return None
-        return connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
+        rows = connection.execute(sa.text("SELECT version_num FROM alembic_version"))
+        return ", ".join(sorted(str(row[0]) for row in rows)) or None

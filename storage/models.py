@@ -26,8 +26,10 @@ class Community(SQLModel, table=True):
     platform: str = Field(max_length=16)
     external_id: str = Field(max_length=64)
     name: str | None = Field(default=None, max_length=200)
-    locale: str | None = Field(default=None, max_length=8)
     created_ms: int = Field(sa_type=sa.BigInteger)
+    settings: str | None = Field(
+        default=None, sa_type=sa.Text, description="JSON, see bot.settings"
+    )
 
 
 class Channel(SQLModel, table=True):

@@ -22,7 +22,6 @@ class CommunityInfo:
     key: str
     platform: str
     name: str | None
-    locale: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +44,6 @@ def list_communities(connection: sa.Connection) -> list[CommunityInfo]:
             community.c.key,
             community.c.platform,
             community.c.name,
-            community.c.locale,
         ).order_by(community.c.key)
     )
     return [CommunityInfo(*row) for row in rows]
@@ -59,10 +57,16 @@ def find_community(connection: sa.Connection, key: str) -> CommunityInfo | None:
             community.c.key,
             community.c.platform,
             community.c.name,
-            community.c.locale,
         ).where(community.c.key == key)
     ).first()
     return CommunityInfo(*row) if row else None
+
+
+def community_settings(connection: sa.Connection, key: str) -> str | None:
+    """The stored settings document (JSON text) of a community, or None."""
+    return connection.execute(
+        sa.select(community.c.settings).where(community.c.key == key)
+    ).scalar()
 
 
 def _count_when(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:

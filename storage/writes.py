@@ -76,6 +76,16 @@ def name_community(connection: sa.Connection, community_id: int, name: str | Non
         )
 
 
+def save_community_settings(
+    connection: sa.Connection, row: CommunityRow, settings: str, now_ms: int
+) -> None:
+    """Store a community's settings document, creating the community if it is new."""
+    ensure_communities(connection, [row], now_ms)
+    connection.execute(
+        community_table.update().where(community_table.c.key == row.key).values(settings=settings)
+    )
+
+
 ACTIVITY_COLUMNS = (
     "community_id",
     "kind",

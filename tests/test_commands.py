@@ -6,8 +6,10 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from bot.commands import CommandCall, Commands, Role, parse_days
+from bot.commands import Commands, parse_days
 from bot.ingest import ActivityStore
+from bot.ports import CommandCall, Role
+from bot.settings import SettingsStore
 from tests.factories import COMMUNITY, T0, message
 
 
@@ -16,7 +18,7 @@ def _call(role: Role, name: str = "stats", argument: str = "", locale: str = "en
 
 
 def _router(engine: sa.Engine) -> Commands:
-    return Commands(engine, now=lambda: T0 + timedelta(days=1))
+    return Commands(engine, SettingsStore(engine), now=lambda: T0 + timedelta(days=1))
 
 
 async def test_moderator_gets_the_figures(engine: sa.Engine) -> None:

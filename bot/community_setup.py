@@ -1,0 +1,101 @@
+"""``/pulse setup``: admins choose the alert and digest channels, help channels, moderator
+roles, language and digest schedule of their community."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from apscheduler.triggers.cron import CronTrigger
+
+from bot.i18n import Translator
+from bot.ports import CommandCall, Reply
+from bot.settings import CommunitySettings, SettingsStore
+
+# Slack writes <#C123|name>, Discord <#123>; a bare id is accepted too.
+CHANNEL = re.compile(r"<#([A-Z0-9]+)(?:\|[^>]*)?>|^([CGD][A-Z0-9]{6,}|\d{15,21})$")
+# Slack user groups <!subteam^S123|@mods>, Discord roles <@&123>; or bare ids.
+ROLE = re.compile(r"<!subteam\^([A-Z0-9]+)(?:\|[^>]*)?>|<@&(\d+)>|^(S[A-Z0-9]{6,}|\d{15,21})$")
+SETTINGS = ("alerts", "digest", "help", "moderators", "locale", "schedule")
+
+
+def _references(text: str, pattern: re.Pattern[str]) -> list[str] | None:
+    """Every id named in ``text`` by ``pattern``; None if any word is not such a reference."""
+    found = []
+    for word in text.split():
+        match = pattern.search(word)
+        if match is None:
+            return None
+        found.append(next(group for group in match.groups() if group))
+    return found
+
+
+def check_schedule(words: list[str]) -> tuple[str, str] | None:
+    """(cron, timezone) when the words are a valid 5-field cron and optional IANA zone."""
+    if len(words) not in (5, 6):
+        return None
+    cron, zone = " ".join(words[:5]), words[5] if len(words) == 6 else "UTC"
+    try:
+        CronTrigger.from_crontab(cron, timezone=ZoneInfo(zone))
+    except (ValueError, ZoneInfoNotFoundError):
+        return None
+    return cron, zone
+
+
+def _changes(setting: str, value: str) -> dict[str, object] | str:
+    """The settings changes a ``setup`` call asks for, or the catalogue key of its error."""
+    words = value.split()
+    if setting in ("alerts", "digest"):
+        channels = _references(value, CHANNEL)
+        if not channels or len(channels) != 1:
+            return "setup.bad_channel"
+        return {"alert_channel" if setting == "alerts" else "digest_channel": channels[0]}
+    if setting == "help":
+        channels = [] if value.strip().lower() == "none" else _references(value, CHANNEL)
+        return "setup.bad_channel" if channels is None else {"help_channels": tuple(channels)}
+    if setting == "moderators":
+        roles = [] if value.strip().lower() == "none" else _references(value, ROLE)
+        return "setup.bad_role" if roles is None else {"moderator_roles": tuple(roles)}
+    if setting == "locale":
+        return {"locale": words[0]} if words and words[0] in ("en", "fr") else "setup.bad_locale"
+    schedule = check_schedule(words)
+    return (
+        "setup.bad_schedule"
+        if schedule is None
+        else {"digest_cron": schedule[0], "timezone": schedule[1]}
+    )
+
+
+def describe(settings: CommunitySettings, say: Translator) -> Reply:
+    """The current settings as a reply."""
+    none = say("setup.none")
+
+    def channels(ids: tuple[str, ...]) -> str:
+        return " ".join(f"<#{channel}>" for channel in ids) or none
+
+    fields = (
+        (say("setup.alerts"), channels(tuple(filter(None, [settings.alert_channel])))),
+        (say("setup.digest"), channels(tuple(filter(None, [settings.digest_channel])))),
+        (say("setup.help"), channels(settings.help_channels)),
+        (say("setup.moderators"), " ".join(settings.moderator_roles) or none),
+        (say("setup.locale"), settings.locale or none),
+        (say("setup.schedule"), f"{settings.digest_cron} ({settings.timezone})"),
+    )
+    return Reply(title=say("setup.title"), fields=fields, footer=say("setup.usage"))
+
+
+async def setup_command(store: SettingsStore, call: CommandCall, say: Translator) -> Reply:
+    """Show the settings, or change one and show the result."""
+    setting, _, value = call.argument.strip().partition(" ")
+    setting = setting.lower()
+    if not setting:
+        return describe(await asyncio.to_thread(store.get, call.community), say)
+    if setting not in SETTINGS:
+        return Reply(lines=(say("setup.usage"),))
+    changes = _changes(setting, value.strip())
+    if isinstance(changes, str):
+        return Reply(lines=(say(changes, value=value.strip()[:80]), say("setup.usage")))
+    settings = await asyncio.to_thread(lambda: store.update(call.community, **changes))
+    shown = describe(settings, Translator(settings.locale or say.locale))
+    return Reply(title=shown.title, lines=(say("setup.saved"),), fields=shown.fields)

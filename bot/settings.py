@@ -1,0 +1,90 @@
+"""Per-community settings, changed by admins with ``/pulse setup`` and kept as one document.
+
+Reads are cached for a short time: many processes may share one PostgreSQL database, so a
+change made in one reaches the others within ``CACHE_SECONDS`` without any messaging.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable
+from typing import Literal
+
+import sqlalchemy as sa
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from storage import queries, writes
+
+log = logging.getLogger(__name__)
+
+CACHE_SECONDS = 30.0
+
+
+class CommunitySettings(BaseModel):
+    """What admins configure for their community; every field has a safe default."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    locale: Literal["en", "fr"] | None = None
+    alert_channel: str | None = None
+    digest_channel: str | None = None
+    help_channels: tuple[str, ...] = ()
+    moderator_roles: tuple[str, ...] = ()
+    digest_cron: str = "0 9 * * mon"
+    timezone: str = "UTC"
+
+
+class SettingsStore:
+    """Loads and saves community settings, with a short read cache."""
+
+    def __init__(self, engine: sa.Engine, clock: Callable[[], float] = time.monotonic) -> None:
+        self._engine = engine
+        self._clock = clock
+        self._cache: dict[str, tuple[float, CommunitySettings]] = {}
+
+    def get(self, community: str) -> CommunitySettings:
+        """The community's settings (defaults when none were saved or they are unreadable)."""
+        cached = self._cache.get(community)
+        if cached and cached[0] > self._clock():
+            return cached[1]
+        with self._engine.connect() as connection:
+            document = queries.community_settings(connection, community)
+        settings = _parse(community, document)
+        self._cache[community] = (self._clock() + CACHE_SECONDS, settings)
+        return settings
+
+    def update(self, community: str, **changes: object) -> CommunitySettings:
+        """Apply validated changes and save them; raises ValueError on an invalid value."""
+        current = self.get(community).model_dump()
+        current.update(changes)
+        try:
+            settings = CommunitySettings.model_validate(current)
+        except ValidationError as exc:
+            raise ValueError(exc.errors()[0]["msg"]) from None
+        platform, _, external_id = community.partition(":")
+        row = writes.CommunityRow(key=community, platform=platform, external_id=external_id)
+        with self._engine.begin() as connection:
+            writes.save_community_settings(
+                connection, row, settings.model_dump_json(), int(time.time() * 1000)
+            )
+        self._cache[community] = (self._clock() + CACHE_SECONDS, settings)
+        return settings
+
+    def forget(self, community: str) -> None:
+        """Drop the cached copy (after a purge)."""
+        self._cache.pop(community, None)
+
+
+def _parse(community: str, document: str | None) -> CommunitySettings:
+    """Settings from stored JSON; a damaged document falls back to defaults, loudly."""
+    if not document:
+        return CommunitySettings()
+    try:
+        return CommunitySettings.model_validate(json.loads(document))
+    except (ValueError, ValidationError):
+        log.error(
+            "settings of %s are unreadable; using defaults until an admin saves them", community
+        )
+        return CommunitySettings()

@@ -1,0 +1,102 @@
+"""``/pulse setup``: admins change community settings; bad values are explained, not saved."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from bot.commands import Commands
+from bot.ports import CommandCall, Role
+from bot.settings import CommunitySettings, SettingsStore
+
+COMMUNITY = "slack:T0SETUP"
+
+
+def _call(argument: str, role: Role = Role.ADMIN) -> CommandCall:
+    return CommandCall(COMMUNITY, "UADMIN", role, "setup", argument)
+
+
+@pytest.fixture
+def store(engine: sa.Engine) -> SettingsStore:
+    return SettingsStore(engine)
+
+
+@pytest.fixture
+def router(engine: sa.Engine, store: SettingsStore) -> Commands:
+    return Commands(engine, store)
+
+
+@pytest.mark.parametrize(
+    ("argument", "expected"),
+    [
+        ("alerts <#C0MODS01|mods>", {"alert_channel": "C0MODS01"}),
+        ("digest <#123456789012345678>", {"digest_channel": "123456789012345678"}),
+        ("help <#C0HELP001|help> <#C0HELP002>", {"help_channels": ("C0HELP001", "C0HELP002")}),
+        ("help none", {"help_channels": ()}),
+        (
+            "moderators <!subteam^S0MODS1|@mods> <@&223456789012345678>",
+            {"moderator_roles": ("S0MODS1", "223456789012345678")},
+        ),
+        ("locale fr", {"locale": "fr"}),
+        (
+            "schedule 30 8 * * fri Europe/Paris",
+            {"digest_cron": "30 8 * * fri", "timezone": "Europe/Paris"},
+        ),
+    ],
+)
+async def test_admin_changes_a_setting(
+    router: Commands, engine: sa.Engine, argument: str, expected: dict
+) -> None:
+    reply = await router.handle(_call(argument))
+    assert reply.lines[0] in ("Saved.", "Enregistré.")
+    saved = SettingsStore(engine).get(COMMUNITY)  # a fresh store reads the database
+    for key, value in expected.items():
+        assert getattr(saved, key) == value
+
+
+@pytest.mark.parametrize(
+    ("argument", "says"),
+    [
+        ("alerts general", "is not a channel"),
+        ("alerts <#C0A1B2C3D> <#C0E4F5G6H>", "is not a channel"),
+        ("moderators everyone", "is not a role"),
+        ("locale de", "not a language Pulse speaks"),
+        ("schedule every monday", "is not a schedule"),
+        ("schedule 0 9 * * mon Mars/Olympus", "is not a schedule"),
+        ("frobnicate 1", "Change a setting with"),
+    ],
+)
+async def test_bad_values_are_explained_and_nothing_is_saved(
+    router: Commands, engine: sa.Engine, argument: str, says: str
+) -> None:
+    reply = await router.handle(_call(argument))
+    assert says in reply.as_text()
+    assert SettingsStore(engine).get(COMMUNITY) == CommunitySettings()
+
+
+async def test_moderators_cannot_change_settings(router: Commands, engine: sa.Engine) -> None:
+    reply = await router.handle(_call("locale fr", role=Role.MODERATOR))
+    assert "administrators only" in reply.as_text()
+    assert SettingsStore(engine).get(COMMUNITY).locale is None
+
+
+async def test_the_community_locale_applies_to_later_replies(router: Commands) -> None:
+    await router.handle(_call("locale fr"))
+    refused = await router.handle(CommandCall(COMMUNITY, "UX", Role.MEMBER, "stats"))
+    assert "réservée aux modérateurs" in refused.as_text()
+
+
+async def test_setup_without_arguments_shows_the_settings(router: Commands) -> None:
+    await router.handle(_call("alerts <#C0MODS01>"))
+    reply = await router.handle(_call(""))
+    assert dict(reply.fields)["Moderator alerts channel"] == "<#C0MODS01>"
+    assert dict(reply.fields)["Digest schedule"] == "0 9 * * mon (UTC)"
+
+
+def test_a_damaged_settings_document_falls_back_to_defaults(
+    engine: sa.Engine, store: SettingsStore
+) -> None:
+    store.update(COMMUNITY, locale="fr")
+    with engine.begin() as connection:
+        connection.execute(sa.text("UPDATE community SET settings = '{not json'"))
+    assert SettingsStore(engine).get(COMMUNITY) == CommunitySettings()
