@@ -16,9 +16,11 @@ from typing import Protocol
 
 import sqlalchemy as sa
 
+from bot.actions import Actions
 from bot.commands import Commands
 from bot.config import Config
 from bot.ingest import ActivityStore, EventWriter
+from bot.ports import Outbox
 from bot.settings import SettingsStore
 from storage.engine import make_engine, upgrade
 
@@ -46,7 +48,13 @@ class Services:
     writer: EventWriter
     settings: SettingsStore
     commands: Commands
+    actions: Actions
     now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    outboxes: dict[str, Outbox] = field(default_factory=dict)
+
+    def outbox(self, community: str) -> Outbox:
+        """The outbox of the platform a community lives on (``slack:…``, ``discord:…``)."""
+        return self.outboxes[community.partition(":")[0]]
 
 
 def build_services(config: Config, *, now: Callable[[], datetime] | None = None) -> Services:
@@ -68,6 +76,7 @@ def build_services(config: Config, *, now: Callable[[], datetime] | None = None)
         writer=writer,
         settings=settings,
         commands=commands,
+        actions=Actions(commands.locale_for),
         now=clock,
     )
 

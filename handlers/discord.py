@@ -20,14 +20,15 @@ from discord import app_commands
 from bot.app import Services
 from bot.config import DiscordConfig
 from bot.events import ActivityEvent
-from bot.i18n import catalogue, text
-from bot.ports import CommandCall, Reply, Role
+from bot.i18n import catalogue
+from bot.ports import ActionCall, CommandCall, Role
 from handlers import discord_events
+from handlers.discord_commands import pulse_group
+from handlers.discord_outbox import DiscordOutbox, PulseButton, message_parts
 
 log = logging.getLogger(__name__)
 
 READY_TIMEOUT_SECONDS = 30.0
-EMBED_COLOUR = 0x5865F2
 
 
 def point_at(api_base_url: str, gateway_url: str) -> None:
@@ -37,18 +38,6 @@ def point_at(api_base_url: str, gateway_url: str) -> None:
     """
     discord.http.Route.BASE = api_base_url.rstrip("/")
     discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
-
-
-def render_embed(reply: Reply) -> discord.Embed:
-    """A reply as an embed: title, lines, inline fields, footer."""
-    embed = discord.Embed(
-        title=reply.title, description="\n".join(reply.lines) or None, colour=EMBED_COLOUR
-    )
-    for label, value in reply.fields[:25]:
-        embed.add_field(name=label[:256], value=value[:1024] or "-", inline=True)
-    if reply.footer:
-        embed.set_footer(text=reply.footer[:2048])
-    return embed
 
 
 class CatalogueTranslator(app_commands.Translator):
@@ -67,12 +56,7 @@ class CatalogueTranslator(app_commands.Translator):
         return None
 
 
-def _described(key: str) -> app_commands.locale_str:
-    """An English description from the catalogue, tagged with its key for translation."""
-    return app_commands.locale_str(text("en", key), key=key)
-
-
-def role_of(interaction: discord.Interaction[Any], config: DiscordConfig) -> Role:
+def role_of(interaction: discord.Interaction[Any], moderator_roles: set[str]) -> Role:
     """Admin with Administrator; moderator with Manage Server or a moderator role."""
     user = interaction.user
     permissions = interaction.permissions
@@ -83,7 +67,7 @@ def role_of(interaction: discord.Interaction[Any], config: DiscordConfig) -> Rol
     if permissions.manage_guild:
         return Role.MODERATOR
     roles = {str(role.id) for role in getattr(user, "roles", [])}
-    return Role.MODERATOR if roles & set(config.moderator_role_ids) else Role.MEMBER
+    return Role.MODERATOR if roles & moderator_roles else Role.MEMBER
 
 
 def _guarded(event: str, parse: Callable[[Any], None]) -> Callable[[Any], None]:
@@ -114,7 +98,8 @@ class PulseClient(discord.AutoShardedClient):
     async def setup_hook(self) -> None:
         """Register ``/pulse`` and, if configured, sync it with Discord."""
         await self.tree.set_translator(CatalogueTranslator())
-        self.tree.add_command(self.connector.command_group())
+        self.tree.add_command(pulse_group(self.connector))
+        self.add_dynamic_items(PulseButton)
         if self.connector.config.sync_commands:
             await self.tree.sync()
 
@@ -180,38 +165,45 @@ class DiscordConnector:
         channel = client.get_channel(payload.channel_id)
         await self.record(discord_events.reaction_changed(payload, channel, now=self.now()))
 
-    def command_group(self) -> app_commands.Group:
-        """The ``/pulse`` group; every subcommand defers to the core's router."""
-        group = app_commands.Group(
-            name="pulse", description=_described("discord.pulse.description"), guild_only=True
-        )
-
-        @group.command(name="stats", description=_described("discord.stats.description"))
-        @app_commands.describe(days=_described("discord.stats.days"))
-        async def stats(
-            interaction: discord.Interaction[Any],
-            days: app_commands.Range[int, 1, 366] | None = None,
-        ) -> None:
-            await self.run_command(interaction, "stats", "" if days is None else str(days))
-
-        return group
-
     async def run_command(
         self, interaction: discord.Interaction[Any], name: str, argument: str
     ) -> None:
         """Defer (Discord allows 3 s), run the subcommand, answer with an embed."""
         await interaction.response.defer(ephemeral=True, thinking=True)
+        community = discord_events.guild_key(interaction.guild_id or 0)
         call = CommandCall(
-            community=discord_events.guild_key(interaction.guild_id or 0),
+            community=community,
             user_id=str(interaction.user.id),
-            role=role_of(interaction, self.config),
+            role=await self._role(interaction, community),
             name=name,
             argument=argument,
             channel_id=str(interaction.channel_id),
-            locale=self._services.config.locale,
         )
         reply = await self._services.commands.handle(call)
-        await interaction.followup.send(embed=render_embed(reply), ephemeral=reply.ephemeral)
+        await interaction.followup.send(ephemeral=reply.ephemeral, **message_parts(reply))
+
+    async def run_action(
+        self, interaction: discord.Interaction[Any], action: str, value: str
+    ) -> None:
+        """Answer a click on a Pulse button privately, through the core's action router."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        community = discord_events.guild_key(interaction.guild_id or 0)
+        call = ActionCall(
+            community=community,
+            user_id=str(interaction.user.id),
+            role=await self._role(interaction, community),
+            action=action,
+            value=value,
+            channel_id=str(interaction.channel_id),
+            message_id=str(interaction.message.id) if interaction.message else None,
+        )
+        reply = await self._services.actions.handle(call)
+        await interaction.followup.send(ephemeral=True, **message_parts(reply))
+
+    async def _role(self, interaction: discord.Interaction[Any], community: str) -> Role:
+        """The caller's role, with the moderator roles of the config and of /pulse setup."""
+        settings = await asyncio.to_thread(self._services.settings.get, community)
+        return role_of(interaction, {*self.config.moderator_role_ids, *settings.moderator_roles})
 
     def _intents(self) -> discord.Intents:
         """Guilds, members, messages, message content and reactions; nothing more."""
@@ -235,6 +227,7 @@ class DiscordConnector:
             shard_count=self.config.shard_count,
             **self._client_options,
         )
+        self._services.outboxes["discord"] = DiscordOutbox(self.client)
         await self.client.login(self.config.token)
         self._task = asyncio.get_running_loop().create_task(
             self.client.connect(reconnect=True), name="pulse-discord"

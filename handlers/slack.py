@@ -8,7 +8,9 @@ redelivers, and duplicates from retries are dropped by the database's unique key
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import re
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
@@ -27,9 +29,11 @@ from bot.config import SlackConfig
 from bot.events import ActivityEvent
 from bot.i18n import Translator
 from bot.ingest import WriterClosed, WriterFull
-from bot.ports import CommandCall, Role
+from bot.ports import ActionCall, CommandCall, Role
+from bot.settings import SettingsStore
 from handlers import slack_events
-from handlers.slack_render import reply_blocks
+from handlers.slack_outbox import SlackOutbox
+from handlers.slack_render import ACTION_PREFIX, action_of, reply_blocks
 
 log = logging.getLogger(__name__)
 
@@ -40,9 +44,12 @@ EVENTS_PATH = "/slack/events"
 class SlackDirectory:
     """Who is a bot and who may moderate, from users.info and user groups (cached)."""
 
-    def __init__(self, client: AsyncWebClient, config: SlackConfig) -> None:
+    def __init__(
+        self, client: AsyncWebClient, config: SlackConfig, settings: SettingsStore
+    ) -> None:
         self._client = client
         self._config = config
+        self._settings = settings
         self._bots: dict[str, bool] = {}
         self._roles: dict[str, tuple[float, Role]] = {}
 
@@ -59,15 +66,19 @@ class SlackDirectory:
             self._bots[user_id] = bool(user.get("is_bot") or user.get("is_app_user"))
         return self._bots[user_id]
 
-    async def role(self, user_id: str) -> Role:
+    async def role(self, user_id: str, community: str) -> Role:
         """Admin for workspace owners/admins; moderator for configured users or groups."""
         cached = self._roles.get(user_id)
         if cached and cached[0] > time.monotonic():
             return cached[1]
         user = await self._user(user_id)
+        groups = [
+            *self._config.moderator_usergroup_ids,
+            *(await asyncio.to_thread(self._settings.get, community)).moderator_roles,
+        ]
         if user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"):
             role = Role.ADMIN
-        elif user_id in self._config.moderator_user_ids or await self._in_moderator_group(user_id):
+        elif user_id in self._config.moderator_user_ids or await self._in_groups(user_id, groups):
             role = Role.MODERATOR
         else:
             role = Role.MEMBER
@@ -84,9 +95,9 @@ class SlackDirectory:
         user = response.get("user")
         return user if isinstance(user, Mapping) else {}
 
-    async def _in_moderator_group(self, user_id: str) -> bool:
-        """True when the user belongs to one of the configured moderator user groups."""
-        for group in self._config.moderator_usergroup_ids:
+    async def _in_groups(self, user_id: str, groups: list[str]) -> bool:
+        """True when the user belongs to one of the moderator user groups."""
+        for group in groups:
             try:
                 response = await self._client.usergroups_users_list(usergroup=group)
             except SlackApiError as exc:
@@ -108,7 +119,9 @@ class SlackConnector:
         self.client = AsyncWebClient(token=config.bot_token, base_url=config.api_base_url)
         # slack_sdk only retries connection errors by default; 429s must wait Retry-After.
         self.client.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=5))
-        self.directory = SlackDirectory(self.client, config)
+        self.directory = SlackDirectory(self.client, config, services.settings)
+        self.outbox = SlackOutbox(self.client)
+        services.outboxes["slack"] = self.outbox
         self.app = AsyncApp(
             client=self.client,
             signing_secret=config.signing_secret or None,
@@ -131,6 +144,9 @@ class SlackConnector:
         app.event("team_join")(self._on_team_join)
         app.event("user_change")(self._on_user_change)
         app.command("/pulse")(ack=self._ack_command, lazy=[self._answer_command])
+        app.action(re.compile(f"^{ACTION_PREFIX}"))(
+            ack=self._ack_command, lazy=[self._answer_action]
+        )
         app.error(self._on_error)
 
     async def _record(self, event: ActivityEvent | None) -> None:
@@ -192,20 +208,44 @@ class SlackConnector:
         text = str(body.get("text") or "").strip()
         name, _, argument = text.partition(" ")
         user_id = str(body.get("user_id") or "")
+        community = f"slack:{self._team(body)}"
         call = CommandCall(
-            community=f"slack:{self._team(body)}",
+            community=community,
             user_id=user_id,
-            role=await self.directory.role(user_id),
+            role=await self.directory.role(user_id, community),
             name=name or "help",
             argument=argument.strip(),
             channel_id=body.get("channel_id"),
-            locale=self._services.config.locale,
         )
         reply = await self._services.commands.handle(call)
         await respond(
             text=reply.as_text(),
             blocks=reply_blocks(reply),
             response_type="ephemeral" if reply.ephemeral else "in_channel",
+        )
+
+    async def _answer_action(
+        self, body: dict[str, Any], respond: Callable[..., Awaitable[Any]]
+    ) -> None:
+        """Run the use case behind a clicked Pulse button and answer the clicker privately."""
+        actions = body.get("actions") or [{}]
+        user_id = str((body.get("user") or {}).get("id") or "")
+        community = f"slack:{self._team(body)}"
+        call = ActionCall(
+            community=community,
+            user_id=user_id,
+            role=await self.directory.role(user_id, community),
+            action=action_of(str(actions[0].get("action_id") or "")),
+            value=str(actions[0].get("value") or ""),
+            channel_id=(body.get("channel") or {}).get("id"),
+            message_id=(body.get("message") or {}).get("ts"),
+        )
+        reply = await self._services.actions.handle(call)
+        await respond(
+            text=reply.as_text(),
+            blocks=reply_blocks(reply),
+            response_type="ephemeral",
+            replace_original=False,
         )
 
     async def start(self) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.ports import Reply
+from bot.ports import Button, ButtonStyle, Reply
 
 MAX_FIELDS_PER_SECTION = 10  # Block Kit's limit for a section's fields
 MAX_TEXT = 3000  # Block Kit's limit for one text object
@@ -25,6 +25,41 @@ def reply_blocks(reply: Reply) -> list[dict[str, Any]]:
     fields = [_mrkdwn(f"*{label}*\n{value}") for label, value in reply.fields]
     for start in range(0, len(fields), MAX_FIELDS_PER_SECTION):
         blocks.append({"type": "section", "fields": fields[start : start + MAX_FIELDS_PER_SECTION]})
+    if reply.buttons:
+        blocks.append({"type": "actions", "elements": buttons(reply.buttons)})
     if reply.footer:
         blocks.append({"type": "context", "elements": [_mrkdwn(reply.footer)]})
+    if reply.mentions:
+        mentions = " ".join(f"<@{user}>" for user in reply.mentions)
+        blocks.insert(0, {"type": "section", "text": _mrkdwn(mentions)})
     return blocks
+
+
+ACTION_PREFIX = "pulse:"
+
+
+def buttons(items: tuple[Button, ...]) -> list[dict[str, Any]]:
+    """Block Kit buttons; action ids must be unique in a block, hence the index suffix."""
+    elements = []
+    for index, item in enumerate(items[:25]):
+        element: dict[str, Any] = {
+            "type": "button",
+            "text": {"type": "plain_text", "text": item.label[:75]},
+            "action_id": f"{ACTION_PREFIX}{item.action}#{index}",
+            "value": item.value[:2000],
+        }
+        if item.style is not ButtonStyle.SECONDARY:
+            element["style"] = item.style.value
+        elements.append(element)
+    return elements
+
+
+def action_of(action_id: str) -> str:
+    """The core's action name inside a Block Kit action id (``pulse:<action>#<index>``)."""
+    return action_id.removeprefix(ACTION_PREFIX).partition("#")[0]
+
+
+def fallback_text(reply: Reply) -> str:
+    """The notification text Slack shows where blocks cannot be (and for screen readers)."""
+    mentions = " ".join(f"<@{user}>" for user in reply.mentions)
+    return " ".join(part for part in (mentions, reply.as_text()) if part)[:3000]

@@ -26,7 +26,8 @@ def test_every_locale_has_the_same_keys_and_placeholders() -> None:
 
 
 def _keys_used_in_code() -> set[str]:
-    pattern = re.compile(r"""(?:say|text|_described)\(\s*(?:"en",\s*)?f?"([a-z_]+\.[a-z_.{}]+)\"""")
+    call = r"""(?:say|text|described)\(\s*(?:"en",\s*)?"""
+    pattern = re.compile(call + r"""f?"([a-z_]+\.[a-z_.{}]+)\"""")
     used = set()
     for path in [*ROOT.glob("bot/**/*.py"), *ROOT.glob("handlers/*.py")]:
         used |= set(pattern.findall(path.read_text(encoding="utf-8")))

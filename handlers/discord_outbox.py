@@ -1,0 +1,129 @@
+"""The Discord side of the core's Outbox, and Pulse's persistent buttons.
+
+Buttons are ``DynamicItem``s: their custom id (``pulse:<action>:<value>``) carries all they
+need, so a click is routed to the core even after a restart, with no view to re-register.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+from typing import Any
+
+import discord
+
+from bot.ports import Button, ButtonStyle, Reply
+
+log = logging.getLogger(__name__)
+
+EMBED_COLOUR = 0x5865F2
+STYLES = {
+    ButtonStyle.PRIMARY: discord.ButtonStyle.primary,
+    ButtonStyle.SECONDARY: discord.ButtonStyle.secondary,
+    ButtonStyle.DANGER: discord.ButtonStyle.danger,
+}
+
+
+def render_embed(reply: Reply) -> discord.Embed:
+    """A reply as an embed: title, lines, inline fields, footer."""
+    embed = discord.Embed(
+        title=reply.title, description="\n".join(reply.lines) or None, colour=EMBED_COLOUR
+    )
+    for label, value in reply.fields[:25]:
+        embed.add_field(name=label[:256], value=value[:1024] or "-", inline=True)
+    if reply.footer:
+        embed.set_footer(text=reply.footer[:2048])
+    return embed
+
+
+class PulseButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=re.compile(r"pulse:(?P<action>[a-z0-9_.\-]+):(?P<value>[^\s]{0,80})"),
+):
+    """A button whose click becomes an ActionCall for the core."""
+
+    def __init__(
+        self, action: str, value: str, label: str = "-", style: ButtonStyle = ButtonStyle.SECONDARY
+    ) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=label[:80], style=STYLES[style], custom_id=f"pulse:{action}:{value}"[:100]
+            )
+        )
+        self.action = action
+        self.value = value
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> PulseButton:
+        """Rebuild the button from a clicked custom id."""
+        return cls(match["action"], match["value"])
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        """Hand the click to the connector that owns the client."""
+        connector = getattr(interaction.client, "connector", None)
+        if connector is not None:
+            await connector.run_action(interaction, self.action, self.value)
+
+
+def render_view(buttons: tuple[Button, ...]) -> discord.ui.View | None:
+    """A view holding the reply's buttons, or None without any."""
+    if not buttons:
+        return None
+    view = discord.ui.View(timeout=None)
+    for button in buttons[:25]:
+        view.add_item(PulseButton(button.action, button.value, button.label, button.style))
+    return view
+
+
+def message_parts(reply: Reply) -> dict[str, Any]:
+    """Keyword arguments for ``send``: mentions as content, embed, buttons, files."""
+    parts: dict[str, Any] = {"embed": render_embed(reply)}
+    if reply.mentions:
+        parts["content"] = " ".join(f"<@{user}>" for user in reply.mentions)
+    view = render_view(reply.buttons)
+    if view is not None:
+        parts["view"] = view
+    if reply.files:
+        parts["files"] = [
+            discord.File(io.BytesIO(item.data), filename=item.filename) for item in reply.files
+        ]
+    return parts
+
+
+class DiscordOutbox:
+    """Posts on behalf of the core through a connected discord.py client."""
+
+    def __init__(self, client: discord.Client) -> None:
+        self._client = client
+
+    async def _channel(self, channel_id: str) -> Any:
+        """A channel or thread by id, from the cache or over REST."""
+        channel = self._client.get_channel(int(channel_id))
+        return channel or await self._client.fetch_channel(int(channel_id))
+
+    async def post(
+        self, community: str, channel_id: str, message: Reply, *, thread_id: str | None = None
+    ) -> str | None:
+        """Post in a channel, or in a thread when ``thread_id`` is given; the message id."""
+        try:
+            channel = await self._channel(thread_id or channel_id)
+            sent = await channel.send(**message_parts(message))
+        except (discord.HTTPException, ValueError) as exc:
+            log.warning("could not post in %s: %s", thread_id or channel_id, exc)
+            return None
+        return str(sent.id)
+
+    async def direct_message(self, community: str, user_id: str, message: Reply) -> str | None:
+        """Send a DM; None when the member does not accept DMs from the server."""
+        try:
+            user = self._client.get_user(int(user_id)) or await self._client.fetch_user(
+                int(user_id)
+            )
+            sent = await user.send(**message_parts(message))
+        except (discord.HTTPException, ValueError) as exc:
+            log.info("could not DM %s: %s", user_id, exc)
+            return None
+        return str(sent.id)
