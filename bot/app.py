@@ -17,9 +17,11 @@ from typing import Protocol
 import sqlalchemy as sa
 
 from bot.actions import Actions
+from bot.activity_store import ActivityStore
+from bot.analysis import AnalysisPool, CommunityTerms
 from bot.commands import Commands
 from bot.config import Config
-from bot.ingest import ActivityStore, EventWriter
+from bot.ingest import EventWriter
 from bot.ports import Outbox
 from bot.settings import SettingsStore
 from storage.engine import make_engine, upgrade
@@ -46,6 +48,7 @@ class Services:
     config: Config
     engine: sa.Engine
     writer: EventWriter
+    analysis: AnalysisPool
     settings: SettingsStore
     commands: Commands
     actions: Actions
@@ -61,19 +64,30 @@ def build_services(config: Config, *, now: Callable[[], datetime] | None = None)
     """Engine, writer and command router for a config (no connection is opened yet)."""
     engine = make_engine(config.database.url, busy_timeout_ms=config.database.busy_timeout_ms)
     store = ActivityStore(engine, store_text=config.privacy.store_message_text)
+    settings = SettingsStore(engine)
+    analysis = AnalysisPool(workers=config.ingest.analysis_workers)
+
+    def context_for(community: str) -> tuple[CommunityTerms, str]:
+        """A community's hostility vocabulary and language, for the analysis."""
+        own = settings.get(community)
+        terms = CommunityTerms(own.hostile_terms, own.not_hostile_terms)
+        return terms, own.locale or config.locale
+
     writer = EventWriter(
         store,
         batch_size=config.ingest.batch_size,
         queue_limit=config.ingest.queue_limit,
         retry_seconds=config.ingest.retry_seconds,
+        analysis=analysis,
+        context_for=context_for,
     )
     clock = now or (lambda: datetime.now(UTC))
-    settings = SettingsStore(engine)
     commands = Commands(engine, settings, locale=config.locale, now=clock)
     return Services(
         config=config,
         engine=engine,
         writer=writer,
+        analysis=analysis,
         settings=settings,
         commands=commands,
         actions=Actions(commands.locale_for),
@@ -110,6 +124,7 @@ class PulseApp:
     async def start(self) -> None:
         """Migrate the schema, start the writer, connect every platform."""
         await asyncio.to_thread(upgrade, self.services.engine)
+        await self.services.analysis.warm_up()
         self.services.writer.start()
         for connector in self.connectors:
             await connector.start()
@@ -123,6 +138,7 @@ class PulseApp:
             except Exception:
                 log.exception("%s did not stop cleanly", connector.name)
         drained = await self.services.writer.close(grace_seconds=10.0)
+        self.services.analysis.close()
         self.services.engine.dispose()
         return drained
 

@@ -62,6 +62,7 @@ class IngestConfig(_Section):
     batch_size: int = Field(default=500, ge=1, le=10_000)
     queue_limit: int = Field(default=20_000, ge=10)
     retry_seconds: float = Field(default=1.0, gt=0)
+    analysis_workers: int = Field(default=1, ge=0, le=16)
 
 
 class DiscordConfig(_Section):

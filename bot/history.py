@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
+from bot.activity_store import ActivityStore
 from bot.events import ActivityEvent
 from bot.importers import ExportReader, ImportedChannel, ImportedCommunity, ImportProblem
-from bot.ingest import ActivityStore
 from storage import writes
 
 CHUNK = 5_000

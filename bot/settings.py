@@ -34,6 +34,8 @@ class CommunitySettings(BaseModel):
     moderator_roles: tuple[str, ...] = ()
     digest_cron: str = "0 9 * * mon"
     timezone: str = "UTC"
+    hostile_terms: tuple[str, ...] = ()
+    not_hostile_terms: tuple[str, ...] = ()
 
 
 class SettingsStore:

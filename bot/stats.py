@@ -62,4 +62,10 @@ def community_stats(engine: sa.Engine, community_key: str, window: Window) -> di
         "reactions": counts.reactions,
         "active_members": counts.active_members,
         "new_members": counts.new_members,
+        "sentiment": {
+            "positive": counts.positive,
+            "neutral": counts.neutral,
+            "negative": counts.negative,
+        },
+        "hostile_messages": counts.hostile,
     }

@@ -88,6 +88,12 @@ class Activity(SQLModel, table=True):
     length: int = 0
     emoji: str | None = Field(default=None, max_length=100)
     text: str | None = Field(default=None, sa_type=sa.Text)
+    # Derived from a message's text at ingestion (bot.analysis); NULL for other kinds.
+    polarity: float | None = None
+    tone: int | None = Field(default=None, sa_type=sa.SmallInteger, description="-1, 0, 1")
+    hostile: bool | None = None
+    language: str | None = Field(default=None, max_length=8)
+    tone_version: int | None = Field(default=None, sa_type=sa.SmallInteger)
 
 
 ALL_TABLES = (Community, Channel, Member, Activity)

@@ -34,6 +34,10 @@ class ActivityCounts:
     reactions: int
     active_members: int
     new_members: int
+    positive: int = 0
+    neutral: int = 0
+    negative: int = 0
+    hostile: int = 0
 
 
 def list_communities(connection: sa.Connection) -> list[CommunityInfo]:
@@ -93,9 +97,14 @@ def activity_counts(
                 sa.distinct(sa.case((kind.in_((MESSAGE, REACTION_ADDED)), activity.c.user_id)))
             ),
             sa.func.count(sa.distinct(sa.case((kind == MEMBER_JOINED, activity.c.user_id)))),
+            _count_when(sa.and_(kind == MESSAGE, activity.c.tone == 1)),
+            _count_when(sa.and_(kind == MESSAGE, activity.c.tone == -1)),
+            _count_when(sa.and_(kind == MESSAGE, activity.c.hostile.is_(True))),
         ).where(window)
     ).one()
-    messages, replies, reactions, active, joined = (int(value or 0) for value in totals)
+    messages, replies, reactions, active, joined, positive, negative, hostile = (
+        int(value or 0) for value in totals
+    )
     return ActivityCounts(
         messages=messages,
         replies=replies,
@@ -103,6 +112,10 @@ def activity_counts(
         reactions=reactions,
         active_members=active,
         new_members=joined,
+        positive=positive,
+        neutral=messages - positive - negative,
+        negative=negative,
+        hostile=hostile,
     )
 
 

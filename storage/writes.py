@@ -98,6 +98,11 @@ ACTIVITY_COLUMNS = (
     "length",
     "emoji",
     "text",
+    "polarity",
+    "tone",
+    "hostile",
+    "language",
+    "tone_version",
 )
 # Both tuples follow the tables' column order, which is the order compiled INSERTs bind in.
 MEMBER_COLUMNS = (

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from bot.activity_store import ActivityStore
 from bot.cli import main
-from bot.ingest import ActivityStore
 from storage.engine import make_engine, upgrade
 from tests.factories import message, reaction
 

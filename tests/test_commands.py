@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
+from bot.activity_store import ActivityStore
 from bot.commands import Commands, parse_days
-from bot.ingest import ActivityStore
 from bot.ports import CommandCall, Role
 from bot.settings import SettingsStore
 from tests.factories import COMMUNITY, T0, message

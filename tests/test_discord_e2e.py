@@ -68,6 +68,7 @@ async def running_pulse(standin: DiscordStandin, database_url: str) -> AsyncIter
     config = parse_config(
         {
             "database": {"url": database_url},
+            "ingest": {"analysis_workers": 0},
             "discord": {"token": standin.token, "api_base_url": api, "gateway_url": gateway},
         },
         environ={},

@@ -9,8 +9,9 @@ from dataclasses import replace
 import pytest
 import sqlalchemy as sa
 
+from bot.activity_store import ActivityStore
 from bot.events import MessagePosted
-from bot.ingest import ActivityStore, EventWriter, WriterClosed, WriterFull
+from bot.ingest import EventWriter, WriterClosed, WriterFull
 from storage.engine import is_sqlite, make_engine
 from tests.factories import message, reaction
 

@@ -51,7 +51,7 @@ def _config(standin: SlackStandin, database_url: str, mode: str = "http", **inge
     return parse_config(
         {
             "database": {"url": database_url},
-            "ingest": {"retry_seconds": 0.05, **ingest},
+            "ingest": {"retry_seconds": 0.05, "analysis_workers": 0, **ingest},
             "slack": {
                 "bot_token": standin.bot_token,
                 "signing_secret": standin.signing_secret,

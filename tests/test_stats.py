@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from bot.ingest import ActivityStore
+from bot.activity_store import ActivityStore
 from bot.stats import Window, community_stats
 from tests.factories import COMMUNITY, T0, at, joined, message, reaction
 
