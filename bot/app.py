@@ -23,6 +23,7 @@ from bot.commands import Commands
 from bot.config import Config
 from bot.ingest import EventWriter
 from bot.ports import Outbox
+from bot.scheduler import Scheduler
 from bot.settings import SettingsStore
 from storage.engine import make_engine, upgrade
 
@@ -52,6 +53,7 @@ class Services:
     settings: SettingsStore
     commands: Commands
     actions: Actions
+    scheduler: Scheduler
     now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     outboxes: dict[str, Outbox] = field(default_factory=dict)
 
@@ -91,6 +93,7 @@ def build_services(config: Config, *, now: Callable[[], datetime] | None = None)
         settings=settings,
         commands=commands,
         actions=Actions(commands.locale_for),
+        scheduler=Scheduler(engine),
         now=clock,
     )
 
@@ -129,9 +132,11 @@ class PulseApp:
         for connector in self.connectors:
             await connector.start()
             log.info("%s connected", connector.name)
+        await self.services.scheduler.start()
 
     async def stop(self) -> bool:
         """Disconnect the platforms, then write everything queued; False if some was lost."""
+        await self.services.scheduler.stop()
         for connector in reversed(self.connectors):
             try:
                 await connector.stop()

@@ -96,4 +96,14 @@ class Activity(SQLModel, table=True):
     tone_version: int | None = Field(default=None, sa_type=sa.SmallInteger)
 
 
-ALL_TABLES = (Community, Channel, Member, Activity)
+class JobRun(SQLModel, table=True):
+    """A scheduled job's run for one period (a digest week, a reminder), claimed once."""
+
+    __tablename__ = "job_run"
+
+    job: str = Field(primary_key=True, max_length=120)
+    period: str = Field(primary_key=True, max_length=64)
+    claimed_ms: int = Field(sa_type=sa.BigInteger)
+
+
+ALL_TABLES = (Community, Channel, Member, Activity, JobRun)

@@ -14,12 +14,13 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from storage.models import Activity, Channel, Community, Member
+from storage.models import Activity, Channel, Community, JobRun, Member
 
 activity_table = Activity.__table__  # type: ignore[attr-defined]
 member_table = Member.__table__  # type: ignore[attr-defined]
 community_table = Community.__table__  # type: ignore[attr-defined]
 channel_table = Channel.__table__  # type: ignore[attr-defined]
+job_run_table = JobRun.__table__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +65,17 @@ def ensure_communities(
         )
     )
     return {key: community_id for key, community_id in found}
+
+
+def claim_run(connection: sa.Connection, job: str, period: str, now_ms: int) -> bool:
+    """Record that ``job`` runs for ``period``; False when someone already claimed it."""
+    statement = (
+        _insert(connection, job_run_table)
+        .values(job=job, period=period, claimed_ms=now_ms)
+        .on_conflict_do_nothing(index_elements=["job", "period"])
+        .returning(job_run_table.c.job)  # rowcount is not reliable on every driver
+    )
+    return connection.execute(statement).first() is not None
 
 
 def name_community(connection: sa.Connection, community_id: int, name: str | None) -> None:
