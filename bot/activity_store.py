@@ -97,6 +97,13 @@ class ActivityStore:
             )
         return BatchResult(received=len(batch), stored=stored)
 
+    def stored_keys(self, community: str, keys: list[str]) -> set[str]:
+        """Which of these event keys the community already has (to skip re-analysing them)."""
+        if not keys:
+            return set()
+        with self._engine.connect() as connection:
+            return writes.existing_keys(connection, community, keys)
+
     def forget_community(self, key: str) -> None:
         """Drop a cached community id (after the community was purged)."""
         self._community_ids.pop(key, None)

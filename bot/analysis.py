@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 from collections.abc import Mapping, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 
 from bot.tone import ANALYZER_VERSION, NEGATIVE, POSITIVE, ToneAnalyzer
@@ -130,13 +130,13 @@ class AnalysisPool:
             return await loop.run_in_executor(self._executor, self._analyst.analyse, samples, terms)
         return await loop.run_in_executor(self._executor, _analyse_in_worker, samples, terms)
 
-    def analyse_now(
+    def submit(
         self, samples: Sequence[MessageSample], terms: Mapping[str, CommunityTerms]
-    ) -> list[MessageFacts]:
-        """Facts computed synchronously (imports and tools, outside any event loop)."""
+    ) -> Future[list[MessageFacts]]:
+        """Start analysing samples without an event loop (imports); the facts, later."""
         if self._analyst is not None:
-            return self._analyst.analyse(samples, terms)
-        return self._executor.submit(_analyse_in_worker, samples, terms).result()
+            return self._executor.submit(self._analyst.analyse, samples, terms)
+        return self._executor.submit(_analyse_in_worker, samples, terms)
 
     async def warm_up(self) -> None:
         """Start the workers and load their lexicons before the first real batch."""

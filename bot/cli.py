@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
@@ -132,6 +133,7 @@ class ProgressBar:
 
 def cmd_import(args: argparse.Namespace, config: Config) -> int:
     """``pulse import slack-export|discord-export``: backfill history, idempotently."""
+    from bot.analysis import AnalysisPool
     from bot.history import import_export
     from bot.importers import ExportError, ExportReader, read_discord_export, read_slack_export
 
@@ -147,10 +149,19 @@ def cmd_import(args: argparse.Namespace, config: Config) -> int:
         raise UsageError(say("cli.import_failed", reason=exc)) from None
     engine = make_engine(config.database.url, busy_timeout_ms=config.database.busy_timeout_ms)
     upgrade(engine)
+    analysis = AnalysisPool(workers=max(1, os.cpu_count() or 1))
     try:
-        summary = import_export(engine, reader, store_text=config.privacy.store_message_text)
+        summary = import_export(
+            engine,
+            reader,
+            store_text=config.privacy.store_message_text,
+            analysis=analysis,
+            language=config.locale,
+        )
     except ExportError as exc:
         raise UsageError(say("cli.import_failed", reason=exc)) from None
+    finally:
+        analysis.close()
     for problem in summary.problems:
         print(say("cli.import_problem", path=problem.path, reason=problem.reason), file=sys.stderr)
     print(

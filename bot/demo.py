@@ -283,6 +283,7 @@ async def run_demo(out: TextIO, folder: Path) -> int:
             sample.history,
             lambda: sample.channels,
             store_text=False,
+            analysis=services.analysis,
         )
         print(
             say(

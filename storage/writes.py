@@ -67,6 +67,22 @@ def ensure_communities(
     return {key: community_id for key, community_id in found}
 
 
+def existing_keys(connection: sa.Connection, community_key: str, keys: list[str]) -> set[str]:
+    """The subset of ``keys`` already stored for a community (through the unique index)."""
+    found: set[str] = set()
+    for start in range(0, len(keys), 900):  # stay under SQLite's bound-parameter limit
+        rows = connection.execute(
+            sa.select(activity_table.c.key)
+            .join(community_table, community_table.c.id == activity_table.c.community_id)
+            .where(
+                community_table.c.key == community_key,
+                activity_table.c.key.in_(keys[start : start + 900]),
+            )
+        )
+        found.update(row[0] for row in rows)
+    return found
+
+
 def claim_run(connection: sa.Connection, job: str, period: str, now_ms: int) -> bool:
     """Record that ``job`` runs for ``period``; False when someone already claimed it."""
     statement = (

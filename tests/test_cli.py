@@ -144,3 +144,29 @@ def test_unreachable_database_exits_1_with_advice(
     )
     assert main(["-c", str(path), "db", "upgrade"]) == 1
     assert "Check database.url" in capsys.readouterr().err
+
+
+def test_import_twice_changes_nothing_and_history_has_tone(
+    config_file: Path, shared_data: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    archive = str(shared_data / "slack-export-houston.zip")
+    window = ["--since", "2015-01-01", "--until", "2017-01-01"]
+    results = []
+    for _ in range(2):
+        assert main(["-c", str(config_file), "import", "slack-export", archive]) == 0
+        capsys.readouterr()
+        assert main(["-c", str(config_file), "stats", "--json", *window]) == 0
+        results.append(json.loads(capsys.readouterr().out))
+    assert results[0] == results[1]
+    stats = results[0]
+    assert stats["messages"] == 1025
+    assert sum(stats["sentiment"].values()) == stats["messages"]
+    assert stats["sentiment"]["positive"] > 100  # a friendly meetup community
+    assert stats["hostile_messages"] == 0
+
+
+def test_import_of_a_missing_export_is_a_usage_error(
+    config_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["-c", str(config_file), "import", "slack-export", str(tmp_path / "no.zip")]) == 2
+    assert "Cannot import" in capsys.readouterr().err
