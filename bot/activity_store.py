@@ -20,7 +20,8 @@ from bot.events import (
     ReactionAdded,
     ReactionRemoved,
 )
-from storage import writes
+from storage import rollups, writes
+from storage.models import DAY_MS
 
 Clock = Callable[[], float]
 
@@ -85,6 +86,7 @@ class ActivityStore:
             rows, members = self._rows(batch, ids, facts or {})
             stored = writes.insert_activity(connection, rows)
             writes.upsert_members(connection, members)
+            rollups.mark_dirty(connection, {(row[0], row[4] // DAY_MS) for row in rows})
         # Only what was committed may be remembered: after a rolled-back batch the
         # cached ids and member rows would point at nothing.
         self._community_ids.update(ids)
@@ -124,9 +126,9 @@ class ActivityStore:
 
     def _rows(
         self, batch: list[ActivityEvent], ids: dict[str, int], facts: Mapping[str, MessageFacts]
-    ) -> tuple[list[tuple[object, ...]], list[tuple[Any, ...]]]:
+    ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
         """Activity rows for a batch, and one member row per (community, user) in it."""
-        rows: list[tuple[object, ...]] = []
+        rows: list[tuple[Any, ...]] = []
         spans: dict[tuple[int, str], _MemberSpan] = {}
         for event in batch:
             community_id = ids[event.community]

@@ -23,11 +23,14 @@ from bot.commands import Commands
 from bot.config import Config
 from bot.ingest import EventWriter
 from bot.ports import Outbox
+from bot.rollups import Rollups
 from bot.scheduler import Scheduler
 from bot.settings import SettingsStore
 from storage.engine import make_engine, upgrade
 
 log = logging.getLogger(__name__)
+
+ROLLUP_SECONDS = 60.0  # how stale today's roll-ups may get; past days are exact
 
 
 class Connector(Protocol):
@@ -54,6 +57,7 @@ class Services:
     commands: Commands
     actions: Actions
     scheduler: Scheduler
+    rollups: Rollups
     now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     outboxes: dict[str, Outbox] = field(default_factory=dict)
 
@@ -85,7 +89,7 @@ def build_services(config: Config, *, now: Callable[[], datetime] | None = None)
     )
     clock = now or (lambda: datetime.now(UTC))
     commands = Commands(engine, settings, locale=config.locale, now=clock)
-    return Services(
+    services = Services(
         config=config,
         engine=engine,
         writer=writer,
@@ -94,8 +98,13 @@ def build_services(config: Config, *, now: Callable[[], datetime] | None = None)
         commands=commands,
         actions=Actions(commands.locale_for),
         scheduler=Scheduler(engine),
+        rollups=Rollups(engine),
         now=clock,
     )
+    services.scheduler.every(
+        "rollups", ROLLUP_SECONDS, lambda: asyncio.to_thread(services.rollups.refresh)
+    )
+    return services
 
 
 def build_connectors(services: Services) -> list[Connector]:

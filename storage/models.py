@@ -106,4 +106,72 @@ class JobRun(SQLModel, table=True):
     claimed_ms: int = Field(sa_type=sa.BigInteger)
 
 
-ALL_TABLES = (Community, Channel, Member, Activity, JobRun)
+class DirtyDay(SQLModel, table=True):
+    """A UTC day of a community whose roll-ups must be recomputed (new or late events)."""
+
+    __tablename__ = "dirty_day"
+
+    community_id: int = Field(primary_key=True, foreign_key="community.id", ondelete="CASCADE")
+    day: int = Field(primary_key=True, description="days since 1970-01-01 (UTC)")
+
+
+class CommunityDay(SQLModel, table=True):
+    """One community's activity over one UTC day: the digest's headline figures."""
+
+    __tablename__ = "community_day"
+
+    community_id: int = Field(primary_key=True, foreign_key="community.id", ondelete="CASCADE")
+    day: int = Field(primary_key=True)
+    messages: int = 0
+    replies: int = 0
+    reactions_added: int = 0
+    reactions_removed: int = 0
+    positive: int = 0
+    negative: int = 0
+    hostile: int = 0
+
+
+class MemberDay(SQLModel, table=True):
+    """One member's activity on one UTC day: distinct actives, presence, levels, churn."""
+
+    __tablename__ = "member_day"
+
+    community_id: int = Field(primary_key=True, foreign_key="community.id", ondelete="CASCADE")
+    day: int = Field(primary_key=True)
+    user_id: str = Field(primary_key=True, max_length=64)
+    messages: int = 0
+    replies: int = 0
+    reactions: int = 0
+    joined: bool = False
+
+
+class ChannelDay(SQLModel, table=True):
+    """One channel's activity and tone on one UTC day: trends per channel."""
+
+    __tablename__ = "channel_day"
+
+    community_id: int = Field(primary_key=True, foreign_key="community.id", ondelete="CASCADE")
+    day: int = Field(primary_key=True)
+    channel_id: str = Field(primary_key=True, max_length=64)
+    messages: int = 0
+    polarity_sum: float = 0.0
+    scored: int = 0
+    negative: int = 0
+    hostile: int = 0
+
+
+class Conversation(SQLModel, table=True):
+    """A message that someone other than its author answered, and when they first did."""
+
+    __tablename__ = "conversation"
+    __table_args__ = (sa.Index("ix_conversation_day", "community_id", "parent_day"),)
+
+    community_id: int = Field(primary_key=True, foreign_key="community.id", ondelete="CASCADE")
+    parent_key: str = Field(primary_key=True, max_length=160)
+    parent_day: int
+    parent_ms: int = Field(sa_type=sa.BigInteger)
+    first_reply_ms: int = Field(sa_type=sa.BigInteger)
+
+
+ROLLUP_TABLES = (CommunityDay, MemberDay, ChannelDay, Conversation)
+ALL_TABLES = (Community, Channel, Member, Activity, JobRun, DirtyDay, *ROLLUP_TABLES)
