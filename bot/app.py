@@ -101,9 +101,12 @@ def build_services(config: Config, *, now: Callable[[], datetime] | None = None)
         rollups=Rollups(engine),
         now=clock,
     )
-    services.scheduler.every(
-        "rollups", ROLLUP_SECONDS, lambda: asyncio.to_thread(services.rollups.refresh)
-    )
+
+    async def refresh_rollups() -> None:
+        """Fold the events of the last minute into the daily roll-ups."""
+        await asyncio.to_thread(services.rollups.refresh)
+
+    services.scheduler.every("rollups", ROLLUP_SECONDS, refresh_rollups)
     return services
 
 
