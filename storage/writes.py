@@ -177,6 +177,23 @@ def _prepare(connection: sa.Connection, statement: Any, columns: tuple[str, ...]
 _prepared: dict[tuple[str, str], _Prepared] = {}
 
 
+def insert_rows(
+    connection: sa.Connection,
+    table: sa.Table,
+    columns: tuple[str, ...],
+    rows: list[tuple[Any, ...]],
+) -> None:
+    """Plain bulk INSERT of tuples in ``columns`` order (roll-ups and other bulk writers)."""
+    if not rows:
+        return
+    cache_key = (connection.dialect.name, f"insert:{table.name}:{','.join(columns)}")
+    prepared = _prepared.get(cache_key)
+    if prepared is None:
+        prepared = _prepare(connection, sa.insert(table), columns)
+        _prepared[cache_key] = prepared
+    prepared.execute(connection, rows)
+
+
 def _statement(connection: sa.Connection, name: str) -> _Prepared:
     """The compiled hot-path statement ``name`` for this connection's dialect (cached)."""
     cache_key = (connection.dialect.name, name)
