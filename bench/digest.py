@@ -50,7 +50,8 @@ def day_events(day: datetime, count: int, chooser: random.Random) -> Iterator[Ac
         if roll < 0.6 or not recent:
             key = f"{channel}/{stamp}.{index:06d}"
             parent = chooser.choice(recent) if recent and roll < 0.2 else None
-            recent = (recent + [key])[-200:]
+            recent.append(key)
+            del recent[:-200]
             yield MessagePosted(COMMUNITY, channel, key, user, at, parent_key=parent, length=40)
         elif roll < 0.95:
             target = chooser.choice(recent)
