@@ -26,7 +26,7 @@ from bot.ports import Outbox
 from bot.rollups import Rollups
 from bot.scheduler import Scheduler
 from bot.settings import SettingsStore
-from storage.engine import make_engine, upgrade
+from storage.engine import WriterLock, make_engine, upgrade
 
 log = logging.getLogger(__name__)
 
@@ -131,13 +131,15 @@ class PulseApp:
         self.services = services
         self.connectors = connectors
         self._stop = asyncio.Event()
+        self._writer_lock = WriterLock(services.engine)
 
     def request_stop(self) -> None:
         """Ask the app to drain and exit (signal handlers call this)."""
         self._stop.set()
 
     async def start(self) -> None:
-        """Migrate the schema, start the writer, connect every platform."""
+        """Claim the database, migrate the schema, start the writer, connect every platform."""
+        self._writer_lock.acquire()
         await asyncio.to_thread(upgrade, self.services.engine)
         await self.services.analysis.warm_up()
         self.services.writer.start()
@@ -157,6 +159,7 @@ class PulseApp:
         drained = await self.services.writer.close(grace_seconds=10.0)
         self.services.analysis.close()
         self.services.engine.dispose()
+        self._writer_lock.release()
         return drained
 
     async def run_until_stopped(self) -> bool:

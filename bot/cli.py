@@ -18,7 +18,13 @@ from bot.config import Config, ConfigError, load_config
 from bot.i18n import Translator
 from bot.stats import Window, community_stats
 from storage import queries
-from storage.engine import DatabaseUnavailable, current_revision, make_engine, upgrade
+from storage.engine import (
+    DatabaseUnavailable,
+    WriterBusy,
+    current_revision,
+    make_engine,
+    upgrade,
+)
 
 DEFAULT_CONFIG = Path("config.toml")
 
@@ -244,16 +250,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     if config.logging.level != "DEBUG":
         logging.getLogger("alembic").setLevel(logging.WARNING)
+    say = Translator(config.locale)
     try:
         return int(args.handler(args, config))
     except UsageError as exc:
         print(f"pulse: {exc}", file=sys.stderr)
         return 2
     except DatabaseUnavailable as exc:
-        print(
-            f"pulse: {Translator(config.locale)('cli.database_down', reason=exc)}", file=sys.stderr
-        )
+        print(f"pulse: {say('cli.database_down', reason=exc)}", file=sys.stderr)
         return 1
+    except WriterBusy as exc:
+        print(f"pulse: {say('cli.writer_busy', database=exc)}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

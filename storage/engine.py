@@ -6,9 +6,11 @@ PostgreSQL URLs are routed to psycopg 3, the driver this project ships.
 
 from __future__ import annotations
 
+import fcntl
 import logging
+import os
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import sqlalchemy as sa
 from alembic import command
@@ -62,6 +64,45 @@ def make_engine(url: str, *, busy_timeout_ms: int = 5000) -> sa.Engine:
         sa.event.listen(engine, "connect", _sqlite_pragmas(busy_timeout_ms))
         return engine
     return sa.create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+
+
+class WriterLock:
+    """Exclusive claim of a SQLite database by one bot process (SQLite has one writer).
+
+    PostgreSQL needs no such claim: several processes may write to it at once.
+    """
+
+    def __init__(self, engine: sa.Engine) -> None:
+        database = engine.url.database if is_sqlite(engine) else None
+        self._path = Path(f"{database}.pulse-lock") if database and database != ":memory:" else None
+        self._handle: IO[str] | None = None
+
+    def acquire(self) -> None:
+        """Take the claim, or raise WriterBusy naming the database."""
+        if self._path is None:
+            return
+        handle = self._path.open("a+", encoding="utf-8")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            raise WriterBusy(str(self._path.with_suffix(""))) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"{os.getpid()}\n")
+        handle.flush()
+        self._handle = handle
+
+    def release(self) -> None:
+        """Give the claim up (the OS also does it when the process dies)."""
+        if self._handle is not None:
+            fcntl.flock(self._handle, fcntl.LOCK_UN)
+            self._handle.close()
+            self._handle = None
+
+
+class WriterBusy(Exception):
+    """Another Pulse process already writes to this SQLite database."""
 
 
 def _alembic_config(engine: sa.Engine) -> AlembicConfig:

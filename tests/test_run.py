@@ -82,3 +82,27 @@ async def test_pulse_run_drains_and_exits_0_on_signal(
     with engine.connect() as connection:
         assert connection.execute(sa.text("SELECT count(*) FROM activity")).scalar() == 50
     engine.dispose()
+
+
+async def test_a_second_bot_on_the_same_sqlite_file_refuses_to_start(
+    tmp_path: Path, database_url: str
+) -> None:
+    if not database_url.startswith("sqlite"):
+        pytest.skip("the single-writer claim only applies to SQLite")
+    from bot.app import PulseApp, build_services
+    from bot.config import parse_config
+    from storage.engine import WriterBusy
+
+    config = parse_config(
+        {"database": {"url": database_url}, "ingest": {"analysis_workers": 0}}, environ={}
+    )
+    first = PulseApp(build_services(config), [])
+    await first.start()
+    try:
+        with pytest.raises(WriterBusy):
+            await PulseApp(build_services(config), []).start()
+    finally:
+        await first.stop()
+    second = PulseApp(build_services(config), [])  # free again once the first has stopped
+    await second.start()
+    await second.stop()
