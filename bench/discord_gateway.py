@@ -87,6 +87,7 @@ async def main(args: argparse.Namespace) -> None:
             {
                 "database": {"url": f"sqlite:///{folder}/pulse.db"},
                 "logging": {"level": "WARNING"},
+                "ops": {"port": 0},
                 "discord": {"token": token, "api_base_url": api, "gateway_url": gateway},
             },
             environ={},

@@ -132,6 +132,7 @@ async def main(args: argparse.Namespace) -> None:
                 {
                     "database": {"url": f"sqlite:///{folder}/pulse.db"},
                     "logging": {"level": "WARNING"},
+                    "ops": {"port": 0},
                     "slack": {
                         "bot_token": standin.bot_token,
                         "signing_secret": SECRET,

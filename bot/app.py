@@ -22,6 +22,7 @@ from bot.analysis import AnalysisPool, CommunityTerms
 from bot.commands import Commands
 from bot.config import Config
 from bot.ingest import EventWriter
+from bot.ops import LoopLag, OpsServer
 from bot.ports import Outbox
 from bot.rollups import Rollups
 from bot.scheduler import Scheduler
@@ -132,6 +133,9 @@ class PulseApp:
         self.connectors = connectors
         self._stop = asyncio.Event()
         self._writer_lock = WriterLock(services.engine)
+        self.lag = LoopLag()
+        self.ops = OpsServer(services.writer, self.lag, lambda: self._ready)
+        self._ready = False
 
     def request_stop(self) -> None:
         """Ask the app to drain and exit (signal handlers call this)."""
@@ -147,9 +151,17 @@ class PulseApp:
             await connector.start()
             log.info("%s connected", connector.name)
         await self.services.scheduler.start()
+        self.lag.start()
+        ops = self.services.config.ops
+        if ops.enabled:
+            await self.ops.start(ops.host, ops.port)
+        self._ready = True
 
     async def stop(self) -> bool:
         """Disconnect the platforms, then write everything queued; False if some was lost."""
+        self._ready = False
+        await self.ops.stop()
+        await self.lag.stop()
         await self.services.scheduler.stop()
         for connector in reversed(self.connectors):
             try:

@@ -117,6 +117,14 @@ class SlackConfig(_Section):
         return bool(self.bot_token and (self.signing_secret or self.app_token))
 
 
+class OpsConfig(_Section):
+    """Where the health and metrics endpoint listens (keep it private)."""
+
+    enabled: bool = True
+    host: str = "127.0.0.1"
+    port: int = Field(default=9464, ge=0, le=65535)
+
+
 class LoggingConfig(_Section):
     """How much Pulse says about itself."""
 
@@ -132,6 +140,7 @@ class Config(_Section):
     ingest: IngestConfig = Field(default_factory=IngestConfig)
     discord: DiscordConfig = Field(default_factory=DiscordConfig)
     slack: SlackConfig = Field(default_factory=SlackConfig)
+    ops: OpsConfig = Field(default_factory=OpsConfig)
     logging: LoggingConfig = Field(default_factory=LoggingConfig)
 
 

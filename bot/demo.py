@@ -119,6 +119,7 @@ def demo_config(folder: Path, slack: Any, discord: Any) -> Config:
             "database": {"url": f"sqlite:///{folder / 'pulse.db'}"},
             "logging": {"level": "WARNING"},
             "ingest": {"analysis_workers": 0},
+            "ops": {"enabled": False},
             "slack": {
                 "bot_token": slack.bot_token,
                 "signing_secret": slack.signing_secret,

@@ -69,6 +69,7 @@ async def running_pulse(standin: DiscordStandin, database_url: str) -> AsyncIter
         {
             "database": {"url": database_url},
             "ingest": {"analysis_workers": 0},
+            "ops": {"port": 0},
             "discord": {"token": standin.token, "api_base_url": api, "gateway_url": gateway},
         },
         environ={},

@@ -52,6 +52,8 @@ async def test_pulse_run_drains_and_exits_0_on_signal(
             'mode = "http"',
             f"port = {port}",
             f'api_base_url = "{standin.api_base_url}"',
+            "[ops]",
+            "port = 0",
         ]
         config.write_text("\n".join(lines) + "\n", encoding="utf-8")
         process = await asyncio.create_subprocess_exec(
@@ -94,7 +96,8 @@ async def test_a_second_bot_on_the_same_sqlite_file_refuses_to_start(
     from storage.engine import WriterBusy
 
     config = parse_config(
-        {"database": {"url": database_url}, "ingest": {"analysis_workers": 0}}, environ={}
+        {"database": {"url": database_url}, "ingest": {"analysis_workers": 0}, "ops": {"port": 0}},
+        environ={},
     )
     first = PulseApp(build_services(config), [])
     await first.start()

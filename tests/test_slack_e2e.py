@@ -52,6 +52,7 @@ def _config(standin: SlackStandin, database_url: str, mode: str = "http", **inge
         {
             "database": {"url": database_url},
             "ingest": {"retry_seconds": 0.05, "analysis_workers": 0, **ingest},
+            "ops": {"port": 0},
             "slack": {
                 "bot_token": standin.bot_token,
                 "signing_secret": standin.signing_secret,
