@@ -36,6 +36,10 @@ class CommunitySettings(BaseModel):
     timezone: str = "UTC"
     hostile_terms: tuple[str, ...] = ()
     not_hostile_terms: tuple[str, ...] = ()
+    staff_user_ids: tuple[str, ...] = ()
+    """Members left out of every ranking, besides those the platform reports as staff."""
+    ambassador_role: str | None = None
+    """Discord role or Slack user group granted when moderators approve an ambassador."""
 
 
 class SettingsStore:
@@ -45,6 +49,11 @@ class SettingsStore:
         self._engine = engine
         self._clock = clock
         self._cache: dict[str, tuple[float, CommunitySettings]] = {}
+        self._listeners: list[Callable[[str, CommunitySettings], None]] = []
+
+    def on_update(self, listener: Callable[[str, CommunitySettings], None]) -> None:
+        """Call ``listener(community, settings)`` after each saved change (digest schedule)."""
+        self._listeners.append(listener)
 
     def get(self, community: str) -> CommunitySettings:
         """The community's settings (defaults when none were saved or they are unreadable)."""
@@ -72,6 +81,11 @@ class SettingsStore:
                 connection, row, settings.model_dump_json(), int(time.time() * 1000)
             )
         self._cache[community] = (self._clock() + CACHE_SECONDS, settings)
+        for listener in self._listeners:
+            try:
+                listener(community, settings)
+            except Exception:
+                log.exception("a settings listener failed for %s", community)
         return settings
 
     def forget(self, community: str) -> None:
