@@ -119,6 +119,11 @@ class Scheduler:
         with self._engine.begin() as connection:
             return writes.claim_run(connection, job, period, int(time.time() * 1000))
 
+    def release(self, job: str, period: str) -> None:
+        """Give a period back after a run that failed before doing anything visible."""
+        with self._engine.begin() as connection:
+            writes.release_run(connection, job, period)
+
     def _guarded(self, job_id: str, job: Job) -> Job:
         """The job, run only while leading, with failures logged."""
 

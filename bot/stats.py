@@ -52,6 +52,13 @@ def community_stats(engine: sa.Engine, community_key: str, window: Window) -> di
             if found
             else queries.ActivityCounts(0, 0, 0, 0, 0, 0)
         )
+    return stats_object(community_key, window, counts)
+
+
+def stats_object(
+    community_key: str, window: Window, counts: queries.ActivityCounts
+) -> dict[str, Any]:
+    """The stats JSON object of some counts: one shape for ``pulse stats`` and the digest."""
     return {
         "community": community_key,
         "since": iso(window.since),
