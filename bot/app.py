@@ -21,9 +21,15 @@ from bot.activity_store import ActivityStore
 from bot.analysis import AnalysisPool, CommunityTerms
 from bot.commands import Commands
 from bot.config import Config
+from bot.digest.commands import DigestCommand
+from bot.digest.jobs import DigestScheduler
+from bot.digest.service import DigestService
 from bot.ingest import EventWriter
+from bot.insight.commands import InsightCommands
+from bot.insight.jobs import InsightJobs, config_staff, policies_from
+from bot.insight.service import EngagementService
 from bot.ops import LoopLag, OpsServer
-from bot.ports import Outbox
+from bot.ports import Outbox, Role
 from bot.rollups import Rollups
 from bot.scheduler import Scheduler
 from bot.settings import SettingsStore
@@ -59,12 +65,18 @@ class Services:
     actions: Actions
     scheduler: Scheduler
     rollups: Rollups
+    engagement: EngagementService
+    digests: DigestService
     now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     outboxes: dict[str, Outbox] = field(default_factory=dict)
 
     def outbox(self, community: str) -> Outbox:
         """The outbox of the platform a community lives on (``slack:…``, ``discord:…``)."""
         return self.outboxes[community.partition(":")[0]]
+
+    def outbox_for(self, community: str) -> Outbox | None:
+        """The outbox of a community's platform, None when that platform is not connected."""
+        return self.outboxes.get(community.partition(":")[0])
 
 
 def build_services(config: Config, *, now: Callable[[], datetime] | None = None) -> Services:
@@ -90,6 +102,25 @@ def build_services(config: Config, *, now: Callable[[], datetime] | None = None)
     )
     clock = now or (lambda: datetime.now(UTC))
     commands = Commands(engine, settings, locale=config.locale, now=clock)
+    scheduler, rollups = Scheduler(engine), Rollups(engine)
+    engagement = EngagementService(
+        engine, settings, policies_from(config.engagement), config_staff=config_staff(config)
+    )
+    outboxes: dict[str, Outbox] = {}
+
+    def outbox_for(community: str) -> Outbox | None:
+        return outboxes.get(community.partition(":")[0])
+
+    digests = DigestService(
+        engine,
+        rollups,
+        settings,
+        scheduler,
+        locale=config.locale,
+        now=clock,
+        outbox_for=outbox_for,
+        engagement=engagement,
+    )
     services = Services(
         config=config,
         engine=engine,
@@ -98,17 +129,34 @@ def build_services(config: Config, *, now: Callable[[], datetime] | None = None)
         settings=settings,
         commands=commands,
         actions=Actions(commands.locale_for),
-        scheduler=Scheduler(engine),
-        rollups=Rollups(engine),
+        scheduler=scheduler,
+        rollups=rollups,
+        engagement=engagement,
+        digests=digests,
         now=clock,
+        outboxes=outboxes,
     )
 
     async def refresh_rollups() -> None:
         """Fold the events of the last minute into the daily roll-ups."""
         await asyncio.to_thread(services.rollups.refresh)
 
-    services.scheduler.every("rollups", ROLLUP_SECONDS, refresh_rollups)
+    scheduler.every("rollups", ROLLUP_SECONDS, refresh_rollups)
+    _install_engagement(services, outbox_for)
     return services
+
+
+def _install_engagement(services: Services, outbox_for: Callable[[str], Outbox | None]) -> None:
+    """Engagement commands, ambassador buttons, staff and level jobs, digest jobs."""
+    engine, settings, clock = services.engine, services.settings, services.now
+    InsightCommands(services.engagement, settings, now=clock, outbox_for=outbox_for).install(
+        services.commands, services.actions
+    )
+    services.commands.register("digest", Role.MODERATOR, DigestCommand(services.digests, clock))
+    InsightJobs(
+        services.engagement, engine, settings, services.config, outbox_for=outbox_for, now=clock
+    ).install(services.scheduler)
+    DigestScheduler(services.scheduler, services.digests, engine, settings, now=clock).install()
 
 
 def build_connectors(services: Services) -> list[Connector]:

@@ -11,9 +11,11 @@ from typing import Any, Protocol
 import discord
 from discord import app_commands
 
+from bot.community_setup import SETTINGS
 from bot.i18n import text
 
-SETUP_CHOICES = ("alerts", "digest", "help", "moderators", "locale", "schedule")
+SETUP_CHOICES = SETTINGS
+DIGEST_CHOICES = ("preview", "send")
 
 
 class CommandRunner(Protocol):
@@ -59,4 +61,32 @@ def pulse_group(runner: CommandRunner) -> app_commands.Group:
         argument = f"{setting.value} {value}".strip() if setting else ""
         await runner.run_command(interaction, "setup", argument)
 
+    _engagement_commands(group, runner)
     return group
+
+
+def _engagement_commands(group: app_commands.Group, runner: CommandRunner) -> None:
+    """``member``, ``inactive``, ``ambassadors`` and ``digest`` (moderators)."""
+
+    @group.command(name="member", description=described("discord.member.description"))
+    @app_commands.describe(user=described("discord.member.user"))
+    async def member(interaction: discord.Interaction[Any], user: discord.User) -> None:
+        await runner.run_command(interaction, "member", f"<@{user.id}>")
+
+    @group.command(name="inactive", description=described("discord.inactive.description"))
+    async def inactive(interaction: discord.Interaction[Any]) -> None:
+        await runner.run_command(interaction, "inactive", "")
+
+    @group.command(name="ambassadors", description=described("discord.ambassadors.description"))
+    async def ambassadors(interaction: discord.Interaction[Any]) -> None:
+        await runner.run_command(interaction, "ambassadors", "")
+
+    @group.command(name="digest", description=described("discord.digest.description"))
+    @app_commands.describe(action=described("discord.digest.action"))
+    @app_commands.choices(
+        action=[app_commands.Choice(name=name, value=name) for name in DIGEST_CHOICES]
+    )
+    async def digest(
+        interaction: discord.Interaction[Any], action: app_commands.Choice[str] | None = None
+    ) -> None:
+        await runner.run_command(interaction, "digest", action.value if action else "preview")

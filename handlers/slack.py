@@ -13,6 +13,7 @@ import logging
 import re
 import time
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from aiohttp import web
@@ -29,7 +30,7 @@ from bot.config import SlackConfig
 from bot.events import ActivityEvent
 from bot.i18n import Translator
 from bot.ingest import WriterClosed, WriterFull
-from bot.ports import ActionCall, CommandCall, Role
+from bot.ports import ActionCall, CommandCall, Reply, Role
 from bot.settings import SettingsStore
 from handlers import slack_events
 from handlers.slack_outbox import SlackOutbox
@@ -218,11 +219,22 @@ class SlackConnector:
             channel_id=body.get("channel_id"),
         )
         reply = await self._services.commands.handle(call)
+        if reply.files:
+            reply = await self._files_by_dm(community, user_id, reply)
         await respond(
             text=reply.as_text(),
             blocks=reply_blocks(reply),
             response_type="ephemeral" if reply.ephemeral else "in_channel",
         )
+
+    async def _files_by_dm(self, community: str, user_id: str, reply: Reply) -> Reply:
+        """Command responses cannot carry files (digest charts): DM them, and say so."""
+        say = Translator(await self._services.commands.locale_for(community))
+        sent = await self.outbox.direct_message(
+            community, user_id, Reply(title=reply.title, files=reply.files)
+        )
+        lines = (*reply.lines, say("slack.files_in_dm")) if sent else reply.lines
+        return replace(reply, lines=lines, files=())
 
     async def _answer_action(
         self, body: dict[str, Any], respond: Callable[..., Awaitable[Any]]

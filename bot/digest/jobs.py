@@ -38,14 +38,18 @@ class DigestScheduler:
         self._engine = engine
         self._settings = settings
         self._now = now
-        self._scheduled: set[str] = set()
+        self._scheduled: dict[str, tuple[str, str]] = {}
+        """Scheduled communities, with the (cron, timezone) their job was made from."""
 
     def refresh(self, community: str, settings: CommunitySettings) -> None:
         """Schedule (or unschedule) one community's digest after its settings changed."""
         if not settings.digest_channel:
             self._scheduler.remove(job_id(community))
-            self._scheduled.discard(community)
+            self._scheduled.pop(community, None)
             return
+        schedule = (settings.digest_cron, settings.timezone)
+        if self._scheduled.get(community) == schedule:
+            return  # unchanged: keep the job and its next run time
         trigger = self._digests.trigger_for(settings)
 
         async def run() -> None:
@@ -54,7 +58,7 @@ class DigestScheduler:
                 await self._digests.post(community, due)
 
         self._scheduler.add(job_id(community), trigger, run)
-        self._scheduled.add(community)
+        self._scheduled[community] = schedule
 
     def configured(self) -> dict[str, CommunitySettings]:
         """Every community whose settings name a digest channel."""
@@ -72,20 +76,24 @@ class DigestScheduler:
 
     async def sync(self) -> None:
         """Align the jobs with the stored settings of every community."""
-        configured = await asyncio.to_thread(self.configured)
-        for community in self._scheduled - configured.keys():
+        self._align(await asyncio.to_thread(self.configured))
+
+    def _align(self, configured: dict[str, CommunitySettings]) -> None:
+        """Schedule exactly the communities in ``configured``."""
+        for community in self._scheduled.keys() - configured.keys():
             self._scheduler.remove(job_id(community))
-        self._scheduled &= configured.keys()
+            del self._scheduled[community]
         for community, settings in configured.items():
             self.refresh(community, settings)
 
     async def catch_up(self) -> None:
         """On taking the lead: schedule every digest, and send any due while nobody led."""
-        await self.sync()
+        configured = await asyncio.to_thread(self.configured)
+        self._align(configured)
         now = self._now()
-        for community in sorted(self._scheduled):
-            due = await asyncio.to_thread(self._digests.due, community, now)
-            if now - due > CATCH_UP_WITHIN:
+        for community, settings in sorted(configured.items()):
+            due = last_due(self._digests.trigger_for(settings), now)
+            if due is None or now - due > CATCH_UP_WITHIN:
                 continue
             try:
                 await self._digests.post(community, due)
