@@ -110,6 +110,11 @@ class Scheduler:
         if self._scheduler.get_job(job_id) is not None:
             self._scheduler.remove_job(job_id)
 
+    def trigger_of(self, job_id: str) -> BaseTrigger | None:
+        """The trigger a job runs on, None when no such job is scheduled."""
+        job = self._scheduler.get_job(job_id)
+        return job.trigger if job is not None else None
+
     def on_lead(self, job: Job) -> None:
         """Run ``job`` whenever this process becomes the leader (catch-up work)."""
         self._on_lead.append(job)

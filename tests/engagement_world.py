@@ -8,14 +8,26 @@ away, and two newcomers post their first message (one answered within the hour).
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from bot.activity_store import ActivityStore
+from bot.app import PulseApp
 from bot.events import ActivityEvent, MemberJoined, MessagePosted, ReactionAdded
 from bot.rollups import Rollups
 
 DAYS = 90
+KPI_LABELS = {
+    "Messages": "messages",
+    "Replies": "replies",
+    "Threads with answers": "threads",
+    "Reactions": "reactions",
+    "Active members": "active_members",
+    "New members": "new_members",
+}
+"""Labels of the digest's KPI fields (English) and their ``pulse stats --json`` keys."""
 
 
 @dataclass(frozen=True)
@@ -110,3 +122,27 @@ def write_story(
         store.write(events[start : start + 2_000])
     rollups.refresh()
     return events
+
+
+async def staff_reported(app: PulseApp, community: str) -> None:
+    """Wait until the platform's staff list was read (on taking the lead)."""
+    engagement = app.services.engagement
+    await wait_for(
+        lambda: not engagement.staff_is_stale(community, datetime.now(UTC), timedelta(hours=1))
+    )
+
+
+def staff_of(app: PulseApp, community: str) -> set[str]:
+    """Who the rankings leave out."""
+    engagement = app.services.engagement
+    community_id = engagement.community_id(community)
+    assert community_id is not None
+    with app.services.engine.connect() as connection:
+        return engagement.staff(connection, community, community_id)
+
+
+async def wait_for(condition: Callable[[], object], seconds: float = 15.0) -> None:
+    """Poll until ``condition()`` holds."""
+    async with asyncio.timeout(seconds):
+        while not condition():  # noqa: ASYNC110
+            await asyncio.sleep(0.05)

@@ -18,6 +18,7 @@ from bot.activity_store import ActivityStore
 from bot.cli import main
 from bot.digest import DigestContext, DigestSection, render
 from bot.digest.jobs import DigestScheduler
+from bot.digest.profiles import CommunitySection
 from bot.digest.schedule import digest_trigger, last_due, period_of
 from bot.digest.service import DigestService, Outcome
 from bot.i18n import Translator
@@ -231,3 +232,53 @@ async def test_posting_settles_levels_and_the_next_digest_reports_moves(
     digest = week_later.build(COMMUNITY, DUE + timedelta(days=7), final=False)
     moves = next(section for section in digest.sections if section.key == "levels").lines[0]
     assert " 0 assessed for the first time" in moves
+
+
+class Profiles:
+    """The profile branch's answers, as its ProfileSource would give them."""
+
+    def __init__(self, answers: dict[str, dict[str, str | None]]) -> None:
+        self._answers = answers
+
+    def answers(self, community: str) -> dict[str, dict[str, str | None]]:
+        return self._answers
+
+
+def test_who_the_community_is_shows_distributions_without_naming_anyone(
+    stored: sa.Engine,
+) -> None:
+    countries = {
+        f"U{n}": ("France" if n < 6 else "Brazil" if n < 9 else "Chile") for n in range(10)
+    }
+    countries["U10"] = None
+    service = digests(stored, None)
+    service.register(CommunitySection(Profiles({"Country": countries})))
+    digest = service.build(COMMUNITY, DUE, final=False)
+    section = next(s for s in digest.sections if s.key == "community")
+    assert section == digest.sections[-1]  # who the community is comes last
+    line = section.lines[0]
+    assert line.startswith("Country: France 60%, Brazil 30%; other 1, no answer 1")
+    assert "Chile" not in line and "U0" not in line
+    empty = digests(stored, None)
+    empty.register(CommunitySection(Profiles({"Country": {"U1": None}})))
+    assert "community" not in [s.key for s in empty.build(COMMUNITY, DUE, final=False).sections]
+
+
+async def test_setup_changes_reschedule_the_digest_at_once(engine: sa.Engine) -> None:
+    scheduler, store = Scheduler(engine), SettingsStore(engine)
+    DigestScheduler(scheduler, digests(engine, None), engine, store, now=lambda: NOW).install()
+    await scheduler.start()
+    try:
+        job = "digest:slack:TJOBS"
+        assert scheduler.trigger_of(job) is None
+        await asyncio.to_thread(store.update, "slack:TJOBS", digest_channel="C0DIGEST")
+        assert "day_of_week='mon'" in str(scheduler.trigger_of(job))
+        await asyncio.to_thread(
+            lambda: store.update("slack:TJOBS", digest_cron="30 8 * * fri", timezone="Asia/Tokyo")
+        )
+        trigger = str(scheduler.trigger_of(job))
+        assert "day_of_week='fri'" in trigger and "hour='8'" in trigger
+        await asyncio.to_thread(store.update, "slack:TJOBS", digest_channel=None)
+        assert scheduler.trigger_of(job) is None
+    finally:
+        await scheduler.stop()

@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 from apscheduler.triggers.date import DateTrigger
@@ -24,9 +24,8 @@ from handlers.standin.discord_backend import SentMessage
 from handlers.standin.discord_standin import DiscordStandin
 from handlers.standin.discord_world import Perm
 from storage.engine import make_engine, upgrade
-from tests.engagement_world import Cast, write_story
+from tests.engagement_world import KPI_LABELS, Cast, staff_of, staff_reported, wait_for, write_story
 from tests.test_discord_e2e import FAST
-from tests.test_engagement_slack_e2e import KPI_LABELS
 
 
 @contextlib.asynccontextmanager
@@ -104,13 +103,6 @@ def _headlines(standin: DiscordStandin, channel: str) -> list[SentMessage]:
     ]
 
 
-async def _wait_for(condition: Callable[[], object], seconds: float = 15.0) -> None:
-    """Poll until ``condition()`` holds."""
-    async with asyncio.timeout(seconds):
-        while not condition():  # noqa: ASYNC110
-            await asyncio.sleep(0.05)
-
-
 async def test_the_digest_arrives_at_its_time_once_with_charts_and_the_stats_numbers(
     database_url: str,
 ) -> None:
@@ -121,7 +113,7 @@ async def test_the_digest_arrives_at_its_time_once_with_charts_and_the_stats_num
         due = datetime.now(UTC) + timedelta(seconds=3)
         due_monotonic = time.monotonic() + 3
         async with pulse(standin, database_url, due) as app:
-            await _wait_for(lambda: _headlines(standin, places["digest"]))
+            await wait_for(lambda: _headlines(standin, places["digest"]))
             await asyncio.sleep(0.5)
         headline = _headlines(standin, places["digest"])[0]
         assert headline.time >= due_monotonic - 0.05
@@ -151,7 +143,7 @@ async def test_a_digest_due_while_down_is_sent_on_start_exactly_once(database_ur
         await asyncio.sleep(max(0.0, due.timestamp() - datetime.now(UTC).timestamp()) + 0.3)
         for _ in range(2):  # started after it, then restarted once more
             async with pulse(standin, database_url, due):
-                await _wait_for(lambda: _headlines(standin, places["digest"]))
+                await wait_for(lambda: _headlines(standin, places["digest"]))
                 await asyncio.sleep(0.3)
         assert len(_headlines(standin, places["digest"])) == 1
 
@@ -163,7 +155,11 @@ async def test_engagement_commands_for_moderators_only_and_approval_gives_the_ro
         guild, cast, places = _world(standin)
         settings = {"digest_channel": places["digest"], "ambassador_role": places["ambassadors"]}
         _seed(database_url, f"discord:{guild}", cast, settings)
-        async with pulse(standin, database_url):
+        async with pulse(standin, database_url) as app:
+            await staff_reported(app, f"discord:{guild}")
+            staff = staff_of(app, f"discord:{guild}")
+            assert places["mod"] in staff  # Manage Server: never ranked
+            assert places["alice"] not in staff and cast.helper not in staff
             calls = [
                 ("member", {"user": cast.helper}),
                 ("inactive", {}),

@@ -9,7 +9,7 @@ import asyncio
 import contextlib
 import json
 import re
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 from apscheduler.triggers.date import DateTrigger
@@ -22,19 +22,11 @@ from bot.settings import SettingsStore
 from handlers.slack import SlackConnector
 from handlers.standin.slack_standin import SlackStandin
 from storage.engine import make_engine, upgrade
-from tests.engagement_world import Cast, write_story
+from tests.engagement_world import KPI_LABELS, Cast, staff_of, staff_reported, wait_for, write_story
 from tests.test_slack_e2e import _config
 
 TEAM = "T0PULSE"
 COMMUNITY = f"slack:{TEAM}"
-KPI_LABELS = {
-    "Messages": "messages",
-    "Replies": "replies",
-    "Threads with answers": "threads",
-    "Reactions": "reactions",
-    "Active members": "active_members",
-    "New members": "new_members",
-}
 
 
 def _cast(standin: SlackStandin) -> Cast:
@@ -90,13 +82,6 @@ def _headlines(standin: SlackStandin, channel: str) -> list:
     ]
 
 
-async def _wait_for(condition: Callable[[], object], seconds: float = 15.0) -> None:
-    """Poll until ``condition()`` holds (what Pulse posts arrives over HTTP, unannounced)."""
-    async with asyncio.timeout(seconds):
-        while not condition():  # noqa: ASYNC110
-            await asyncio.sleep(0.05)
-
-
 def _stats_json(database_url: str, since: datetime, until: datetime) -> dict:
     """``pulse stats --json`` for a window, as the command line prints it."""
     import io
@@ -119,7 +104,7 @@ async def test_the_digest_arrives_at_its_time_once_with_charts_and_the_stats_num
         _seed(database_url, _cast(standin), {"digest_channel": channel})
         due = datetime.now(UTC) + timedelta(seconds=3)
         async with pulse(standin, database_url, due):
-            await _wait_for(lambda: _headlines(standin, channel))
+            await wait_for(lambda: _headlines(standin, channel))
             await asyncio.sleep(1.5)  # the sections follow, one per second
         headline = _headlines(standin, channel)[0]
         assert headline.wall >= due.timestamp()
@@ -156,7 +141,7 @@ async def test_a_digest_due_while_down_is_sent_on_start_exactly_once(database_ur
         await asyncio.sleep(max(0.0, due.timestamp() - datetime.now(UTC).timestamp()) + 0.3)
         for _ in range(2):  # started after it, then restarted once more
             async with pulse(standin, database_url, due):
-                await _wait_for(lambda: _headlines(standin, channel))
+                await wait_for(lambda: _headlines(standin, channel))
                 await asyncio.sleep(0.5)
         assert len(_headlines(standin, channel)) == 1
 
@@ -167,14 +152,18 @@ async def test_engagement_commands_for_moderators_only_and_approval_adds_to_the_
     async with SlackStandin(team_id=TEAM) as standin:
         cast = _cast(standin)
         mod, alice = standin.add_user(name="mod"), standin.add_user(name="alice")
+        boss = standin.add_user(name="boss", is_admin=True)
         general = standin.add_channel("general")
         digest_channel = standin.add_channel("mods-digest", is_private=True)
         ambassadors = standin.add_usergroup("ambassadors", [])
         settings = {"digest_channel": digest_channel, "ambassador_role": ambassadors}
         _seed(database_url, cast, settings)
-        async with pulse(standin, database_url) as (_, connector):
+        async with pulse(standin, database_url) as (app, connector):
             group = connector._config.moderator_usergroup_ids[0]
             standin.workspace.usergroups[group].users.append(mod)
+            await staff_reported(app, COMMUNITY)
+            staff = staff_of(app, COMMUNITY)
+            assert boss in staff and alice not in staff and cast.helper not in staff
             url = f"http://127.0.0.1:{connector.port}/slack/events"
             commands = [
                 f"member <@{cast.helper}|helper>",

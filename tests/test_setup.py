@@ -42,6 +42,14 @@ def router(engine: sa.Engine, store: SettingsStore) -> Commands:
             "schedule 30 8 * * fri Europe/Paris",
             {"digest_cron": "30 8 * * fri", "timezone": "Europe/Paris"},
         ),
+        (
+            "staff <@U0ALICE1|alice> <@!123456789012345678>",
+            {"staff_user_ids": ("U0ALICE1", "123456789012345678")},
+        ),
+        ("staff none", {"staff_user_ids": ()}),
+        ("ambassador <!subteam^S0AMB01|@ambassadors>", {"ambassador_role": "S0AMB01"}),
+        ("ambassador <@&223456789012345678>", {"ambassador_role": "223456789012345678"}),
+        ("ambassador none", {"ambassador_role": None}),
     ],
 )
 async def test_admin_changes_a_setting(
@@ -64,6 +72,9 @@ async def test_admin_changes_a_setting(
         ("schedule every monday", "is not a schedule"),
         ("schedule 0 9 * * mon Mars/Olympus", "is not a schedule"),
         ("frobnicate 1", "Change a setting with"),
+        ("staff alice", "is not a member"),
+        ("ambassador <@&223456789012345678> <@&323456789012345678>", "is not a role"),
+        ("ambassador", "is not a role"),
     ],
 )
 async def test_bad_values_are_explained_and_nothing_is_saved(
