@@ -169,16 +169,8 @@ class DiscordConnector:
         self, interaction: discord.Interaction[Any], name: str, argument: str
     ) -> None:
         """Defer (Discord allows 3 s), run the subcommand, answer with an embed."""
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        community = discord_events.guild_key(interaction.guild_id or 0)
-        call = CommandCall(
-            community=community,
-            user_id=str(interaction.user.id),
-            role=await self._role(interaction, community),
-            name=name,
-            argument=argument,
-            channel_id=str(interaction.channel_id),
-        )
+        community, user, role, channel = await self._caller(interaction)
+        call = CommandCall(community, user, role, name, argument, channel)
         reply = await self._services.commands.handle(call)
         await interaction.followup.send(ephemeral=reply.ephemeral, **message_parts(reply))
 
@@ -186,19 +178,18 @@ class DiscordConnector:
         self, interaction: discord.Interaction[Any], action: str, value: str
     ) -> None:
         """Answer a click on a Pulse button privately, through the core's action router."""
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        community = discord_events.guild_key(interaction.guild_id or 0)
-        call = ActionCall(
-            community=community,
-            user_id=str(interaction.user.id),
-            role=await self._role(interaction, community),
-            action=action,
-            value=value,
-            channel_id=str(interaction.channel_id),
-            message_id=str(interaction.message.id) if interaction.message else None,
-        )
+        community, user, role, channel = await self._caller(interaction)
+        message = str(interaction.message.id) if interaction.message else None
+        call = ActionCall(community, user, role, action, value, channel, message)
         reply = await self._services.actions.handle(call)
         await interaction.followup.send(ephemeral=True, **message_parts(reply))
+
+    async def _caller(self, interaction: discord.Interaction[Any]) -> tuple[str, str, Role, str]:
+        """Defer (Discord allows 3 s), then say who asks: community, user, role, channel."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        community = discord_events.guild_key(interaction.guild_id or 0)
+        role = await self._role(interaction, community)
+        return community, str(interaction.user.id), role, str(interaction.channel_id)
 
     async def _role(self, interaction: discord.Interaction[Any], community: str) -> Role:
         """The caller's role, with the moderator roles of the config and of /pulse setup."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -119,6 +120,35 @@ def activity_counts(
     )
 
 
+def answers_by_others(community_id: int, since_ms: int, until_ms: int) -> AnswerJoin:
+    """Replies posted in [since, until) joined to the message they answer, where the replier
+    is not its author: the base of ``threads`` and of the conversation roll-up."""
+    reply, parent = activity.alias("reply"), activity.alias("parent")
+    joined = reply.join(
+        parent,
+        sa.and_(parent.c.community_id == reply.c.community_id, parent.c.key == reply.c.parent_key),
+    )
+    conditions = (
+        reply.c.community_id == community_id,
+        reply.c.kind == MESSAGE,
+        reply.c.at_ms >= since_ms,
+        reply.c.at_ms < until_ms,
+        parent.c.kind == MESSAGE,
+        reply.c.user_id != parent.c.user_id,
+    )
+    return AnswerJoin(reply, parent, joined, conditions)
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerJoin:
+    """The pieces of the replies-by-others join, for queries to select from."""
+
+    reply: Any
+    parent: Any
+    joined: Any
+    conditions: tuple[sa.ColumnElement[bool], ...]
+
+
 def threads_answered_by_others(
     connection: sa.Connection, community_id: int, since_ms: int, until_ms: int
 ) -> int:
@@ -127,28 +157,11 @@ def threads_answered_by_others(
     Scans the window's replies (a reply never precedes its parent) and finds each parent
     through the unique (community, key) index.
     """
-    reply = activity.alias("reply")
-    parent = activity.alias("parent")
+    answers = answers_by_others(community_id, since_ms, until_ms)
+    parent = answers.parent
     statement = (
         sa.select(sa.func.count(sa.distinct(parent.c.id)))
-        .select_from(
-            reply.join(
-                parent,
-                sa.and_(
-                    parent.c.community_id == reply.c.community_id,
-                    parent.c.key == reply.c.parent_key,
-                ),
-            )
-        )
-        .where(
-            reply.c.community_id == community_id,
-            reply.c.kind == MESSAGE,
-            reply.c.at_ms >= since_ms,
-            reply.c.at_ms < until_ms,
-            parent.c.kind == MESSAGE,
-            parent.c.at_ms >= since_ms,
-            parent.c.at_ms < until_ms,
-            reply.c.user_id != parent.c.user_id,
-        )
+        .select_from(answers.joined)
+        .where(*answers.conditions, parent.c.at_ms >= since_ms, parent.c.at_ms < until_ms)
     )
     return int(connection.execute(statement).scalar() or 0)
