@@ -21,6 +21,8 @@ from pydantic import (
     model_validator,
 )
 
+from bot.profiles.schema import ProfileConfig
+
 SUPPORTED_LOCALES = ("en", "fr")
 
 # Environment variables that may carry secrets instead of the file: (section, key).
@@ -133,6 +135,7 @@ class Config(_Section):
     discord: DiscordConfig = Field(default_factory=DiscordConfig)
     slack: SlackConfig = Field(default_factory=SlackConfig)
     logging: LoggingConfig = Field(default_factory=LoggingConfig)
+    profile: ProfileConfig = Field(default_factory=ProfileConfig)
 
 
 def _describe(error: Mapping[str, Any]) -> str:
