@@ -21,8 +21,16 @@ from bot.activity_store import ActivityStore
 from bot.analysis import AnalysisPool, CommunityTerms
 from bot.commands import Commands
 from bot.config import Config
+from bot.forms import Forms
 from bot.ingest import EventWriter
-from bot.ports import Outbox
+from bot.linking import Linking
+from bot.member_card import MemberCards
+from bot.optouts import OptOuts
+from bot.ports import Outbox, Role
+from bot.privacy import Privacy
+from bot.profile_forms import PROFILE_FORM, WIDE_FORM
+from bot.profile_prompts import REMINDER_CHECK_SECONDS, ProfilePrompts
+from bot.profile_service import LINK_ACTION, OPEN_ACTION, ProfileService
 from bot.scheduler import Scheduler
 from bot.settings import SettingsStore
 from storage.engine import make_engine, upgrade
@@ -48,24 +56,51 @@ class Services:
 
     config: Config
     engine: sa.Engine
+    store: ActivityStore
     writer: EventWriter
     analysis: AnalysisPool
     settings: SettingsStore
+    optouts: OptOuts
     commands: Commands
     actions: Actions
+    forms: Forms
+    profiles: ProfileService
+    prompts: ProfilePrompts
+    privacy: Privacy
     scheduler: Scheduler
     now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     outboxes: dict[str, Outbox] = field(default_factory=dict)
+    form_capacity: dict[str, int] = field(default_factory=dict)
+    """Inputs one form holds, by platform (a Discord modal: five); others hold plenty."""
 
     def outbox(self, community: str) -> Outbox:
         """The outbox of the platform a community lives on (``slack:…``, ``discord:…``)."""
         return self.outboxes[community.partition(":")[0]]
 
 
+@dataclass
+class _Edges:
+    """What the platforms register once connected: their outboxes and form sizes."""
+
+    outboxes: dict[str, Outbox] = field(default_factory=dict)
+    form_capacity: dict[str, int] = field(default_factory=dict)
+
+    def outbox_for(self, community: str) -> Outbox | None:
+        """The outbox of a community's platform, if that platform is connected here."""
+        return self.outboxes.get(community.partition(":")[0])
+
+    def capacity_for(self, community: str) -> int:
+        """How many inputs a form holds on a community's platform."""
+        return self.form_capacity.get(community.partition(":")[0], WIDE_FORM)
+
+
 def build_services(config: Config, *, now: Callable[[], datetime] | None = None) -> Services:
-    """Engine, writer and command router for a config (no connection is opened yet)."""
+    """Engine, writer, routers and use cases for a config (no connection is opened yet)."""
     engine = make_engine(config.database.url, busy_timeout_ms=config.database.busy_timeout_ms)
-    store = ActivityStore(engine, store_text=config.privacy.store_message_text)
+    optouts = OptOuts(engine)
+    store = ActivityStore(
+        engine, store_text=config.privacy.store_message_text, admit=optouts.admitted
+    )
     settings = SettingsStore(engine)
     analysis = AnalysisPool(workers=config.ingest.analysis_workers)
 
@@ -82,20 +117,95 @@ def build_services(config: Config, *, now: Callable[[], datetime] | None = None)
         retry_seconds=config.ingest.retry_seconds,
         analysis=analysis,
         context_for=context_for,
+        admit=optouts.admits,
     )
     clock = now or (lambda: datetime.now(UTC))
-    commands = Commands(engine, settings, locale=config.locale, now=clock)
-    return Services(
+    questions = config.profile.build().ids
+    commands = Commands(engine, settings, locale=config.locale, now=clock, question_ids=questions)
+    edges = _Edges()
+    scheduler = Scheduler(engine)
+    locale_for = commands.locale_for
+    linking = Linking(engine, now=clock, locale_for=locale_for)
+    profiles = ProfileService(
+        engine,
+        settings,
+        config.profile,
+        locale_for=locale_for,
+        now=clock,
+        capacity_for=edges.capacity_for,
+        linking=linking,
+    )
+    prompts = ProfilePrompts(
+        engine,
+        settings,
+        config.profile,
+        optouts=optouts,
+        now=clock,
+        locale_for=locale_for,
+        outbox_for=edges.outbox_for,
+        claim=scheduler.claim,
+    )
+    privacy = Privacy(
+        engine,
+        writer=writer,
+        store=store,
+        settings=settings,
+        optouts=optouts,
+        drafts=profiles.drafts,
+        now=clock,
+        locale_for=locale_for,
+        outbox_for=edges.outbox_for,
+        questionnaire_for=profiles.questionnaire_for,
+        store_text=config.privacy.store_message_text,
+    )
+    services = Services(
         config=config,
         engine=engine,
+        store=store,
         writer=writer,
         analysis=analysis,
         settings=settings,
+        optouts=optouts,
         commands=commands,
-        actions=Actions(commands.locale_for),
-        scheduler=Scheduler(engine),
+        actions=Actions(locale_for),
+        forms=Forms(locale_for),
+        profiles=profiles,
+        prompts=prompts,
+        privacy=privacy,
+        scheduler=scheduler,
         now=clock,
+        outboxes=edges.outboxes,
+        form_capacity=edges.form_capacity,
     )
+    _register_profiles(
+        services,
+        linking,
+        MemberCards(engine, now=clock, questionnaire_for=profiles.questionnaire_for),
+    )
+    return services
+
+
+def _register_profiles(services: Services, linking: Linking, cards: MemberCards) -> None:
+    """The profile and privacy commands, their buttons, the form and the reminder job."""
+    commands, actions, privacy = services.commands, services.actions, services.privacy
+    commands.register("profile", Role.MEMBER, services.profiles.command)
+    commands.register("privacy", Role.MEMBER, privacy.command)
+    commands.register("member", Role.MODERATOR, cards.command)
+    actions.register(OPEN_ACTION, Role.MEMBER, services.profiles.open_action)
+    actions.register(LINK_ACTION, Role.MEMBER, linking.issue_action)
+    actions.register("privacy.export", Role.MEMBER, privacy.export)
+    actions.register("privacy.delete", Role.MEMBER, privacy.ask_delete)
+    actions.register("privacy.delete_confirm", Role.MEMBER, privacy.delete)
+    actions.register("privacy.optout", Role.MEMBER, privacy.ask_opt_out)
+    actions.register("privacy.optout_confirm", Role.MEMBER, privacy.opt_out)
+    actions.register("privacy.optin", Role.MEMBER, privacy.opt_in)
+    services.forms.register(PROFILE_FORM, services.profiles.submit)
+
+    async def remind() -> None:
+        """The reminder job: send the reminders that are due."""
+        await services.prompts.send_reminders()
+
+    services.scheduler.every("profile.reminders", REMINDER_CHECK_SECONDS, remind)
 
 
 def build_connectors(services: Services) -> list[Connector]:
@@ -119,6 +229,7 @@ class PulseApp:
         self.services = services
         self.connectors = connectors
         self._stop = asyncio.Event()
+        self._refresh: asyncio.Task[None] | None = None
 
     def request_stop(self) -> None:
         """Ask the app to drain and exit (signal handlers call this)."""
@@ -127,6 +238,8 @@ class PulseApp:
     async def start(self) -> None:
         """Migrate the schema, start the writer, connect every platform."""
         await asyncio.to_thread(upgrade, self.services.engine)
+        await asyncio.to_thread(self.services.optouts.reload)
+        self._refresh = asyncio.get_running_loop().create_task(self.services.optouts.keep_fresh())
         await self.services.analysis.warm_up()
         self.services.writer.start()
         for connector in self.connectors:
@@ -137,6 +250,9 @@ class PulseApp:
     async def stop(self) -> bool:
         """Disconnect the platforms, then write everything queued; False if some was lost."""
         await self.services.scheduler.stop()
+        if self._refresh is not None:
+            self._refresh.cancel()
+            await asyncio.gather(self._refresh, return_exceptions=True)
         for connector in reversed(self.connectors):
             try:
                 await connector.stop()

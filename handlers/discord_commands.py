@@ -11,9 +11,10 @@ from typing import Any, Protocol
 import discord
 from discord import app_commands
 
+from bot.community_setup import SETTINGS
 from bot.i18n import text
 
-SETUP_CHOICES = ("alerts", "digest", "help", "moderators", "locale", "schedule")
+SETUP_CHOICES = SETTINGS
 
 
 class CommandRunner(Protocol):
