@@ -44,6 +44,14 @@ OPEN_ACTION = "profile.open"
 LINK_ACTION = "profile.link"
 
 
+def narrowed(base: Questionnaire, chosen: tuple[str, ...]) -> Questionnaire:
+    """A questionnaire keeping only the chosen questions (all of them when none is chosen)."""
+    questions = tuple(q for q in base.questions if not chosen or q.id in chosen)
+    if not questions or len(questions) == len(base.questions):
+        return base
+    return Questionnaire(questions, base.notice_version, base.synonyms, base.notice)
+
+
 class Drafts:
     """Answers of unfinished multi-page forms, by (community, user), forgotten after a while."""
 
@@ -143,12 +151,7 @@ class ProfileService:
 
     def questionnaire_for(self, community: str) -> Questionnaire:
         """The configured questionnaire, narrowed to the questions the community chose."""
-        chosen = self._settings.get(community).profile_questions
-        base = self._questionnaire
-        questions = tuple(q for q in base.questions if not chosen or q.id in chosen)
-        if not questions or len(questions) == len(base.questions):
-            return base
-        return Questionnaire(questions, base.notice_version, base.synonyms, base.notice)
+        return narrowed(self._questionnaire, self._settings.get(community).profile_questions)
 
     def context(self, community: str, user_id: str) -> Context:
         """Load what the forms need about a member (blocking)."""
