@@ -94,8 +94,25 @@ class _Edges:
         return self.form_capacity.get(community.partition(":")[0], WIDE_FORM)
 
 
-def build_services(config: Config, *, now: Callable[[], datetime] | None = None) -> Services:
-    """Engine, writer, routers and use cases for a config (no connection is opened yet)."""
+@dataclass
+class _Base:
+    """The parts every use case builds on: storage, the write path, the command router."""
+
+    config: Config
+    engine: sa.Engine
+    settings: SettingsStore
+    optouts: OptOuts
+    store: ActivityStore
+    writer: EventWriter
+    analysis: AnalysisPool
+    commands: Commands
+    scheduler: Scheduler
+    clock: Callable[[], datetime]
+    edges: _Edges
+
+
+def _base(config: Config, clock: Callable[[], datetime]) -> _Base:
+    """Engine, settings, opt-outs, the batched writer, the command router and the scheduler."""
     engine = make_engine(config.database.url, busy_timeout_ms=config.database.busy_timeout_ms)
     optouts = OptOuts(engine)
     store = ActivityStore(
@@ -119,69 +136,90 @@ def build_services(config: Config, *, now: Callable[[], datetime] | None = None)
         context_for=context_for,
         admit=optouts.admits,
     )
-    clock = now or (lambda: datetime.now(UTC))
     questions = config.profile.build().ids
     commands = Commands(engine, settings, locale=config.locale, now=clock, question_ids=questions)
-    edges = _Edges()
-    scheduler = Scheduler(engine)
-    locale_for = commands.locale_for
-    linking = Linking(engine, now=clock, locale_for=locale_for)
+    return _Base(
+        config, engine, settings, optouts, store, writer, analysis, commands,
+        Scheduler(engine), clock, _Edges(),
+    )  # fmt: skip
+
+
+@dataclass
+class _ProfileParts:
+    """The profile and privacy use cases."""
+
+    profiles: ProfileService
+    prompts: ProfilePrompts
+    privacy: Privacy
+    linking: Linking
+    cards: MemberCards
+
+
+def _profile_parts(base: _Base) -> _ProfileParts:
+    """Forms, prompts, privacy controls, linking and member cards, wired to the base."""
+    locale_for, clock, edges = base.commands.locale_for, base.clock, base.edges
+    linking = Linking(base.engine, now=clock, locale_for=locale_for)
     profiles = ProfileService(
-        engine,
-        settings,
-        config.profile,
+        base.engine,
+        base.settings,
+        base.config.profile,
         locale_for=locale_for,
         now=clock,
         capacity_for=edges.capacity_for,
         linking=linking,
     )
     prompts = ProfilePrompts(
-        engine,
-        settings,
-        config.profile,
-        optouts=optouts,
+        base.engine,
+        base.settings,
+        base.config.profile,
+        optouts=base.optouts,
         now=clock,
         locale_for=locale_for,
         outbox_for=edges.outbox_for,
-        claim=scheduler.claim,
+        claim=base.scheduler.claim,
     )
     privacy = Privacy(
-        engine,
-        writer=writer,
-        store=store,
-        settings=settings,
-        optouts=optouts,
+        base.engine,
+        writer=base.writer,
+        store=base.store,
+        settings=base.settings,
+        optouts=base.optouts,
         drafts=profiles.drafts,
         now=clock,
         locale_for=locale_for,
         outbox_for=edges.outbox_for,
         questionnaire_for=profiles.questionnaire_for,
-        store_text=config.privacy.store_message_text,
+        store_text=base.config.privacy.store_message_text,
     )
+    cards = MemberCards(base.engine, now=clock, questionnaire_for=profiles.questionnaire_for)
+    return _ProfileParts(profiles, prompts, privacy, linking, cards)
+
+
+def build_services(config: Config, *, now: Callable[[], datetime] | None = None) -> Services:
+    """Engine, writer, routers and use cases for a config (no connection is opened yet)."""
+    base = _base(config, now or (lambda: datetime.now(UTC)))
+    parts = _profile_parts(base)
+    locale_for = base.commands.locale_for
     services = Services(
         config=config,
-        engine=engine,
-        store=store,
-        writer=writer,
-        analysis=analysis,
-        settings=settings,
-        optouts=optouts,
-        commands=commands,
+        engine=base.engine,
+        store=base.store,
+        writer=base.writer,
+        analysis=base.analysis,
+        settings=base.settings,
+        optouts=base.optouts,
+        commands=base.commands,
         actions=Actions(locale_for),
         forms=Forms(locale_for),
-        profiles=profiles,
-        prompts=prompts,
-        privacy=privacy,
-        scheduler=scheduler,
-        now=clock,
-        outboxes=edges.outboxes,
-        form_capacity=edges.form_capacity,
+        profiles=parts.profiles,
+        prompts=parts.prompts,
+        privacy=parts.privacy,
+        scheduler=base.scheduler,
+        now=base.clock,
+        outboxes=base.edges.outboxes,
+        form_capacity=base.edges.form_capacity,
     )
-    _register_profiles(
-        services,
-        linking,
-        MemberCards(engine, now=clock, questionnaire_for=profiles.questionnaire_for),
-    )
+    _register_profiles(services, parts.linking, parts.cards)
     return services
 
 

@@ -20,6 +20,7 @@ import sqlalchemy as sa
 
 from bot.ports import Role
 from bot.profiles import Questionnaire, display_value, visible_fields
+from storage import members, tables
 from storage import profiles as db
 
 KIND_NAMES = {
@@ -40,20 +41,20 @@ def iso(ms: int | None) -> str | None:
 
 def _account_document(connection: sa.Connection, who: db.Account) -> dict[str, Any]:
     """Everything recorded about one account: member facts, welcome, activity rows."""
-    facts = db.member_facts(connection, who)
+    facts = members.member_facts(connection, who)
     prompt = connection.execute(
-        sa.select(db.prompt_table.c.welcomed_ms, db.prompt_table.c.reminded_ms).where(
-            db.prompt_table.c.community_id == who.community_id,
-            db.prompt_table.c.user_id == who.user_id,
+        sa.select(tables.prompt_table.c.welcomed_ms, tables.prompt_table.c.reminded_ms).where(
+            tables.prompt_table.c.community_id == who.community_id,
+            tables.prompt_table.c.user_id == who.user_id,
         )
     ).first()
     activity = [
         {
             "kind": KIND_NAMES.get(int(row["kind"]), str(row["kind"])),
             "at": iso(row["at_ms"]),
-            **{k: row[k] for k in db.ACTIVITY_EXPORT_COLUMNS if k not in ("kind", "at_ms")},
+            **{k: row[k] for k in members.ACTIVITY_EXPORT_COLUMNS if k not in ("kind", "at_ms")},
         }
-        for row in db.activity_rows(connection, who.community_id, who.user_id)
+        for row in members.activity_rows(connection, who.community_id, who.user_id)
     ]
     return {
         "community": who.community,
@@ -136,15 +137,15 @@ def _member_rows(
         community_id = db.community_id(connection, community)
         if community_id is None:
             return
-        members = {row["user_id"]: row for row in db.member_rows(connection, community_id)}
+        recorded = {row["user_id"]: row for row in members.member_rows(connection, community_id)}
         accounts = connection.execute(
-            sa.select(db.account_table.c.user_id, db.account_table.c.profile_id).where(
-                db.account_table.c.community_id == community_id
+            sa.select(tables.account_table.c.user_id, tables.account_table.c.profile_id).where(
+                tables.account_table.c.community_id == community_id
             )
         ).all()
         profile_ids = {str(user): int(pid) for user, pid in accounts}
-        for user_id in sorted(set(members) | set(profile_ids)):
-            member = members.get(user_id, {})
+        for user_id in sorted(set(recorded) | set(profile_ids)):
+            member = recorded.get(user_id, {})
             if member.get("opted_out"):
                 continue
             profile = (
@@ -220,7 +221,7 @@ def _activity_rows(
         community_id = db.community_id(connection, community)
         if community_id is None:
             return
-        for row in db.activity_rows(connection, community_id):
+        for row in members.activity_rows(connection, community_id):
             out = {
                 **row,
                 "community": community,

@@ -20,6 +20,7 @@ from bot.exports import iso
 from bot.i18n import Translator
 from bot.ports import CommandCall, Reply
 from bot.profiles import Questionnaire, VisibleField, as_fields, visible_fields
+from storage import members
 from storage import profiles as db
 
 # Slack <@U123|name> or <@U123>, Discord <@123> or <@!123>, or a bare id.
@@ -37,9 +38,9 @@ def mentioned_user(argument: str) -> str | None:
 class _Known:
     """What is stored about the member asked about."""
 
-    facts: db.MemberFacts | None
+    facts: members.MemberFacts | None
     stored: db.StoredProfile | None
-    recent: db.ActivityTotals
+    recent: members.ActivityTotals
 
 
 class MemberCards:
@@ -86,11 +87,11 @@ class MemberCards:
         with self._engine.connect() as connection:
             who = db.account(connection, community, user)
             if who is None:
-                return _Known(None, None, db.ActivityTotals())
+                return _Known(None, None, members.ActivityTotals())
             return _Known(
-                db.member_facts(connection, who),
+                members.member_facts(connection, who),
                 db.profile_of(connection, who),
-                db.activity_totals(connection, who, since),
+                members.activity_totals(connection, who, since),
             )
 
     @staticmethod

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 import sqlalchemy as sa
 
 from bot.events import ActivityEvent
-from storage import profiles
+from storage import members
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +62,7 @@ class OptOuts:
     def reload(self) -> None:
         """Read every opt-out from the database (blocking)."""
         with self._engine.connect() as connection:
-            found = profiles.opted_out(connection)
+            found = members.opted_out(connection)
         self._members = {key: frozenset(users) for key, users in found.items()}
 
     async def keep_fresh(self, seconds: float = REFRESH_SECONDS) -> None:

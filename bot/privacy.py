@@ -36,7 +36,7 @@ from bot.ports import (
 from bot.profile_service import LINK_ACTION, Drafts
 from bot.profiles import Questionnaire, as_fields, visible_fields
 from bot.settings import SettingsStore
-from storage import erasure
+from storage import erasure, members
 from storage import profiles as db
 
 log = logging.getLogger(__name__)
@@ -107,8 +107,8 @@ class Privacy:
         """(has a profile, opted out, lines, profile fields) for the overview (blocking)."""
         with self._engine.connect() as connection:
             who = db.account(connection, community, user)
-            facts = db.member_facts(connection, who) if who else None
-            totals = db.activity_totals(connection, who) if who else db.ActivityTotals()
+            facts = members.member_facts(connection, who) if who else None
+            totals = members.activity_totals(connection, who) if who else members.ActivityTotals()
             stored = db.profile_of(connection, who) if who else None
         opted_out = bool(facts and facts.opted_out)
         lines = [say("privacy.tracking_off" if opted_out else "privacy.tracking_on")]
@@ -238,7 +238,7 @@ class Privacy:
         now_ms = int(self._now().timestamp() * 1000)
         with self._engine.begin() as connection:
             who = db.Account(db.ensure_community(connection, community, now_ms), community, user)
-            db.set_opted_out(connection, who, True)
+            members.set_opted_out(connection, who, True)
             erasure.forget_history(connection, who)
 
     async def opt_in(self, call: ActionCall, say: Translator) -> Reply:
@@ -255,7 +255,7 @@ class Privacy:
         with self._engine.begin() as connection:
             who = db.account(connection, community, user)
             if who is not None:
-                db.set_opted_out(connection, who, False)
+                members.set_opted_out(connection, who, False)
 
     async def purge_community(self, community: str) -> erasure.ErasureReport:
         """Delete every row of a community Pulse was removed from, and forget it everywhere."""

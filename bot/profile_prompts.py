@@ -24,7 +24,7 @@ from bot.profile_forms import state
 from bot.profile_service import OPEN_ACTION
 from bot.profiles import ProfileConfig
 from bot.settings import SettingsStore
-from storage import erasure
+from storage import erasure, members
 from storage import profiles as db
 
 log = logging.getLogger(__name__)
@@ -95,7 +95,7 @@ class ProfilePrompts:
             who = db.Account(community_id, community, user)
             if db.profile_id_of(connection, who) is not None:
                 return False
-            return db.add_prompt(connection, who, now_ms, remind)
+            return members.add_prompt(connection, who, now_ms, remind)
 
     async def send_reminders(self) -> int:
         """Send every reminder that is due (claimed one by one); how many went out."""
@@ -121,12 +121,12 @@ class ProfilePrompts:
     def _due(self) -> list[db.Account]:
         """Members whose reminder is due now."""
         with self._engine.connect() as connection:
-            return db.due_prompts(connection, self._now_ms())
+            return members.due_prompts(connection, self._now_ms())
 
     def _close(self, who: db.Account) -> None:
         """Mark a member's reminder as sent."""
         with self._engine.begin() as connection:
-            db.close_prompt(connection, who, self._now_ms())
+            members.close_prompt(connection, who, self._now_ms())
 
 
 def _invitation(community: str, say: Translator, title: str, body: str) -> Reply:

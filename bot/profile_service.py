@@ -35,6 +35,7 @@ from bot.ports import (
 from bot.profiles import Consent, Outcome, ProfileConfig, Questionnaire, decide, validate
 from bot.profiles.consent import notice_keys
 from bot.settings import SettingsStore
+from storage import members
 from storage import profiles as db
 
 Now = Callable[[], datetime]
@@ -92,7 +93,7 @@ class Context:
     questionnaire: Questionnaire
     account: db.Account | None
     stored: db.StoredProfile | None
-    facts: db.MemberFacts | None
+    facts: members.MemberFacts | None
 
     @property
     def consent(self) -> Consent | None:
@@ -159,7 +160,7 @@ class ProfileService:
         with self._engine.connect() as connection:
             who = db.account(connection, community, user_id)
             stored = db.profile_of(connection, who) if who else None
-            facts = db.member_facts(connection, who) if who else None
+            facts = members.member_facts(connection, who) if who else None
         return Context(questionnaire, who, stored, facts)
 
     def _pages(self, context: Context, community: str) -> tuple[pf.Step, ...]:
@@ -312,7 +313,7 @@ class ProfileService:
                     community_id = db.ensure_community(connection, community, now_ms)
                     who = db.Account(community_id, community, user)
                     db.save_profile(connection, who, values, consent, now_ms)
-                    db.close_prompt(connection, who, None)
+                    members.close_prompt(connection, who, None)
                 return
             except sa.exc.IntegrityError:
                 if attempt == 2:

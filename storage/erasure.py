@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 from storage.models import Channel, Community, JobRun
-from storage.profiles import (
+from storage.tables import (
     Account,
     account_table,
     activity_table,

@@ -12,7 +12,7 @@ from sqlmodel import SQLModel
 from bot.events import MemberJoined, MemberLeft, MessagePosted, ReactionAdded, join_key
 from bot.ports import AGREED, Reply, Role
 from bot.profile_forms import CONSENT_FIELD
-from storage import erasure
+from storage import erasure, members
 from storage import profiles as db
 from tests.profile_world import World, button, profile_world
 from tests.test_profile_flows import ANSWERS, DISCORD, SLACK, fill
@@ -200,7 +200,7 @@ async def test_opting_out_stops_recording_and_deletes_history(world: World) -> N
     assert {row[4] for row in activity} == {"U2"}  # user_id column
     assert world.services.writer.counters.ignored == 2
     with world.engine.connect() as connection:
-        facts = db.member_facts(connection, db.account(connection, SLACK, "U1"))  # type: ignore[arg-type]
+        facts = members.member_facts(connection, db.account(connection, SLACK, "U1"))  # type: ignore[arg-type]
     assert facts is not None and facts.opted_out and facts.name is None
     again = await world.command(SLACK, "U1", "privacy")
     assert "Activity tracking is off" in again.as_text()  # type: ignore[union-attr]
@@ -213,7 +213,7 @@ async def test_opting_out_stops_recording_and_deletes_history(world: World) -> N
 async def test_another_process_learns_of_an_opt_out_on_reload(world: World) -> None:
     with world.engine.begin() as connection:
         who = db.Account(db.ensure_community(connection, SLACK, 0), SLACK, "U9")
-        db.set_opted_out(connection, who, True)
+        members.set_opted_out(connection, who, True)
     await say_hello(world, SLACK, "U9", "before reload")
     world.services.optouts.reload()
     await say_hello(world, SLACK, "U9", "after reload", n=1)

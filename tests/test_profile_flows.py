@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from bot.ports import AGREED, FieldKind, Form, Reply
 from bot.profile_forms import CONSENT_FIELD
 from storage import profiles as db
+from storage import tables
 from tests.profile_world import World, button, profile_world
 
 SLACK = "slack:T0FLOW"
@@ -153,7 +154,7 @@ async def test_a_form_opened_from_a_dm_after_leaving_is_a_no_op(world: World) ->
     with world.engine.begin() as connection:
         community = db.ensure_community(connection, DISCORD, 0)
         connection.execute(
-            db.member_table.insert().values(
+            tables.member_table.insert().values(
                 community_id=community, user_id="42", joined_ms=1, left_ms=2, opted_out=False
             )
         )
@@ -197,7 +198,7 @@ async def test_linking_two_accounts_gives_one_profile(world: World) -> None:
     assert slack_side is not None and discord_side is not None
     assert slack_side.id == discord_side.id and len(discord_side.accounts) == 2
     with world.engine.connect() as connection:
-        codes = connection.execute(sa.select(db.link_code_table)).all()
+        codes = connection.execute(sa.select(tables.link_code_table)).all()
     assert codes == []
 
 
