@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 import pytest
 import sqlalchemy as sa
 
-from bot.ports import AGREED, FieldKind, Form, Reply
+from bot.ports import AGREED, FieldKind, Form, Reply, Role
 from bot.profile_forms import CONSENT_FIELD
 from storage import profiles as db
 from storage import tables
@@ -215,3 +215,33 @@ async def test_a_code_expires_and_never_merges_two_profiles(world: World) -> Non
     assert "expired" in expired.as_text()  # type: ignore[union-attr]
     no_profile = await world.command(DISCORD, "100", "profile", "link")
     assert "Fill in your profile first" in no_profile.as_text()  # type: ignore[union-attr]
+
+
+async def test_a_community_asks_only_the_questions_it_chose_in_its_language(
+    world: World,
+) -> None:
+    await world.command(SLACK, "UADMIN", "setup", "questions display_name country", Role.ADMIN)
+    await world.command(SLACK, "UADMIN", "setup", "locale fr", Role.ADMIN)
+    form = await open_form(world, SLACK, "U1")
+    assert [f.id for f in form.fields] == [CONSENT_FIELD, "display_name", "country"]
+    assert form.title == "Votre profil" and form.fields[2].label == "Pays"
+    assert any("Pulse conserve" in line for line in form.notice)
+    result = await world.submit(SLACK, "U1", form, {"country": "Allemagne", CONSENT_FIELD: AGREED})
+    assert result.errors == {"display_name": "Cette question demande une réponse."}
+    saved = await world.submit(
+        SLACK, "U1", form, {"display_name": "Zoé", "country": "Allemagne", CONSENT_FIELD: AGREED}
+    )
+    assert "Votre profil est enregistré." in saved.reply.as_text()
+
+
+async def test_answers_to_questions_another_community_asks_are_kept(world: World) -> None:
+    await fill(world, SLACK, "U1")
+    code = (await world.command(SLACK, "U1", "profile", "link")).lines[0].split("`")[1]  # type: ignore[union-attr]
+    await world.command(DISCORD, "42", "profile", f"link {code}")
+    await world.command(DISCORD, "ADMIN", "setup", "questions display_name", Role.ADMIN)
+    form = await open_form(world, DISCORD, "42")
+    assert [f.id for f in form.fields] == ["display_name"]
+    await world.submit(DISCORD, "42", form, {"display_name": "Amina K."})
+    profile = stored(world, SLACK, "U1")
+    assert profile is not None and profile.values["display_name"] == "Amina K."
+    assert profile.values["company"] == "Acme"  # not asked on Discord, so left alone

@@ -17,7 +17,9 @@ import pytest
 
 from bot.app import PulseApp, build_services
 from bot.config import parse_config
-from bot.ports import CommandCall, Role
+from bot.i18n import Translator
+from bot.ports import ActionCall, Button, CommandCall, Form, Reply, ReplyOrForm, Role
+from handlers import discord_forms
 from handlers.discord import DiscordConnector
 from handlers.standin.discord_interactions import InteractionResult, walk_components
 from handlers.standin.discord_standin import DiscordStandin
@@ -332,3 +334,30 @@ async def test_removing_pulse_from_the_guild_purges_it(discord: DiscordProfiles)
     await wait_until(lambda: not d.world.rows()["community"])
     await d.settled()
     assert {name: rows for name, rows in d.world.rows().items() if rows} == {}
+
+
+async def test_a_slow_answer_is_deferred_and_a_late_form_says_to_try_again(
+    discord: DiscordProfiles, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    d = discord
+    monkeypatch.setattr(discord_forms, "ANSWER_WITHIN", 0.05)
+
+    async def slow_form(call: ActionCall, say: Translator) -> ReplyOrForm:
+        await asyncio.sleep(0.3)
+        return Form("profile", f"{d.community}|1", "Late", (), "Save")
+
+    async def slow_reply(call: ActionCall, say: Translator) -> ReplyOrForm:
+        await asyncio.sleep(0.3)
+        return Reply(lines=("worth the wait",))
+
+    d.app.services.actions.register("test.slow_form", Role.MEMBER, slow_form)
+    d.app.services.actions.register("test.slow_reply", Role.MEMBER, slow_reply)
+    card = Reply(buttons=(Button("test.slow_form", "A"), Button("test.slow_reply", "B")))
+    await d.app.services.outbox(d.community).post(d.community, d.general, card)
+    message = d.standin.sent_messages[-1]
+    alice = d.users["alice"]
+    late_form = await d.click(alice, message, "test.slow_form")
+    late_reply = await d.click(alice, message, "test.slow_reply")
+    assert late_form.type == 5 and late_reply.type == 5  # deferred within the deadline
+    assert "could not open the form" in " ".join(late_form.texts())
+    assert "worth the wait" in " ".join(late_reply.texts())

@@ -6,6 +6,7 @@ closing view; /pulse member, /pulse privacy and uninstalling act on the database
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -15,6 +16,8 @@ import pytest
 
 from bot.app import PulseApp, build_services
 from bot.config import parse_config
+from bot.i18n import Translator
+from bot.ports import ActionCall, Button, Form, Reply, ReplyOrForm, Role
 from handlers.slack import SlackConnector
 from handlers.standin.slack_models import SentRequest
 from handlers.standin.slack_standin import SlackStandin
@@ -352,3 +355,19 @@ async def test_export_arrives_by_dm_as_a_json_file(slack: SlackProfiles) -> None
     assert "direct message" in sent.text
     [upload] = [u for u in slack.standin.uploads if u.filename.endswith(".json")]
     assert b'"display_name": "Amina"' in (upload.data or b"")
+
+
+async def test_a_form_too_slow_for_its_trigger_says_to_try_again(slack: SlackProfiles) -> None:
+    async def slow_form(call: ActionCall, say: Translator) -> ReplyOrForm:
+        await asyncio.sleep(3.2)  # a Slack trigger id lives 3 seconds
+        return Form("profile", f"{COMMUNITY}|1", "Late", (), "Save")
+
+    slack.app.services.actions.register("test.slow_form", Role.MEMBER, slow_form)
+    card = Reply(lines=("Your form",), buttons=(Button("test.slow_form", "Open"),))
+    await slack.app.services.outbox(COMMUNITY).post(COMMUNITY, slack.channel, card)
+    posted = slack.standin.calls_to("chat.postMessage")[-1].params
+    await slack.click(slack.users["alice"], buttons(posted["blocks"])["test.slow_form"])
+    [answer] = await slack.standin.wait_for_responses(count=1, timeout=8)
+    assert "could not open the form" in answer.text
+    [refused] = slack.standin.calls_to("views.open")
+    assert refused.response["error"] == "expired_trigger_id"
