@@ -10,6 +10,8 @@ import pytest
 from sqlmodel import SQLModel
 
 from bot.events import MemberJoined, MemberLeft, MessagePosted, ReactionAdded, join_key
+from bot.history import write_history
+from bot.importers import ImportedCommunity
 from bot.ports import AGREED, Reply, Role
 from bot.profile_forms import CONSENT_FIELD
 from storage import erasure, members
@@ -262,3 +264,23 @@ async def test_consent_to_a_new_notice_version_is_asked_again(database_url: str)
             profile = db.profile_of(connection, db.account(connection, SLACK, "U1"))  # type: ignore[arg-type]
         assert profile is not None and set(profile.consents) == {1, 2}
         assert ANSWERS["display_name"] == profile.values["display_name"]
+
+
+async def test_a_history_import_skips_members_who_opted_out(world: World) -> None:
+    overview = await world.command(SLACK, "U1", "privacy")
+    ask = await world.click(SLACK, "U1", button(overview, "privacy.optout"))
+    await world.click(SLACK, "U1", button(ask, "privacy.optout_confirm"))
+    at = world.clock.now
+    events = [
+        MessagePosted(SLACK, "C1", f"C1/{n}.0", user, at, length=2, text="hi")
+        for n, user in enumerate(("U1", "U2", "U1"))
+    ]
+    summary = write_history(
+        world.engine,
+        ImportedCommunity(SLACK, "Flow", "slack"),
+        events,
+        lambda: [],
+        store_text=False,
+    )
+    assert summary.new == 1
+    assert [row[4] for row in world.rows()["activity"]] == ["U2"]
