@@ -21,9 +21,17 @@ from bot.activity_store import ActivityStore
 from bot.analysis import AnalysisPool, CommunityTerms
 from bot.commands import Commands
 from bot.config import Config
+from bot.forms import Forms
 from bot.ingest import EventWriter
+from bot.linking import Linking
+from bot.member_card import MemberCards
 from bot.ops import LoopLag, OpsServer
-from bot.ports import Outbox
+from bot.optouts import OptOuts
+from bot.ports import Outbox, Role
+from bot.privacy import Privacy
+from bot.profile_forms import PROFILE_FORM, WIDE_FORM
+from bot.profile_prompts import REMINDER_CHECK_SECONDS, ProfilePrompts
+from bot.profile_service import LINK_ACTION, OPEN_ACTION, ProfileService
 from bot.rollups import Rollups
 from bot.scheduler import Scheduler
 from bot.settings import SettingsStore
@@ -52,25 +60,69 @@ class Services:
 
     config: Config
     engine: sa.Engine
+    store: ActivityStore
     writer: EventWriter
     analysis: AnalysisPool
     settings: SettingsStore
+    optouts: OptOuts
     commands: Commands
     actions: Actions
+    forms: Forms
+    profiles: ProfileService
+    prompts: ProfilePrompts
+    privacy: Privacy
     scheduler: Scheduler
     rollups: Rollups
     now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     outboxes: dict[str, Outbox] = field(default_factory=dict)
+    form_capacity: dict[str, int] = field(default_factory=dict)
+    """Inputs one form holds, by platform (a Discord modal: five); others hold plenty."""
 
     def outbox(self, community: str) -> Outbox:
         """The outbox of the platform a community lives on (``slack:…``, ``discord:…``)."""
         return self.outboxes[community.partition(":")[0]]
 
 
-def build_services(config: Config, *, now: Callable[[], datetime] | None = None) -> Services:
-    """Engine, writer and command router for a config (no connection is opened yet)."""
+@dataclass
+class _Edges:
+    """What the platforms register once connected: their outboxes and form sizes."""
+
+    outboxes: dict[str, Outbox] = field(default_factory=dict)
+    form_capacity: dict[str, int] = field(default_factory=dict)
+
+    def outbox_for(self, community: str) -> Outbox | None:
+        """The outbox of a community's platform, if that platform is connected here."""
+        return self.outboxes.get(community.partition(":")[0])
+
+    def capacity_for(self, community: str) -> int:
+        """How many inputs a form holds on a community's platform."""
+        return self.form_capacity.get(community.partition(":")[0], WIDE_FORM)
+
+
+@dataclass
+class _Base:
+    """The parts every use case builds on: storage, the write path, the command router."""
+
+    config: Config
+    engine: sa.Engine
+    settings: SettingsStore
+    optouts: OptOuts
+    store: ActivityStore
+    writer: EventWriter
+    analysis: AnalysisPool
+    commands: Commands
+    scheduler: Scheduler
+    clock: Callable[[], datetime]
+    edges: _Edges
+
+
+def _base(config: Config, clock: Callable[[], datetime]) -> _Base:
+    """Engine, settings, opt-outs, the batched writer, the command router and the scheduler."""
     engine = make_engine(config.database.url, busy_timeout_ms=config.database.busy_timeout_ms)
-    store = ActivityStore(engine, store_text=config.privacy.store_message_text)
+    optouts = OptOuts(engine)
+    store = ActivityStore(
+        engine, store_text=config.privacy.store_message_text, admit=optouts.admitted
+    )
     settings = SettingsStore(engine)
     analysis = AnalysisPool(workers=config.ingest.analysis_workers)
 
@@ -87,21 +139,93 @@ def build_services(config: Config, *, now: Callable[[], datetime] | None = None)
         retry_seconds=config.ingest.retry_seconds,
         analysis=analysis,
         context_for=context_for,
+        admit=optouts.admits,
     )
-    clock = now or (lambda: datetime.now(UTC))
-    commands = Commands(engine, settings, locale=config.locale, now=clock)
+    questions = config.profile.build().ids
+    commands = Commands(engine, settings, locale=config.locale, now=clock, question_ids=questions)
+    return _Base(
+        config, engine, settings, optouts, store, writer, analysis, commands,
+        Scheduler(engine), clock, _Edges(),
+    )  # fmt: skip
+
+
+@dataclass
+class _ProfileParts:
+    """The profile and privacy use cases."""
+
+    profiles: ProfileService
+    prompts: ProfilePrompts
+    privacy: Privacy
+    linking: Linking
+    cards: MemberCards
+
+
+def _profile_parts(base: _Base) -> _ProfileParts:
+    """Forms, prompts, privacy controls, linking and member cards, wired to the base."""
+    locale_for, clock, edges = base.commands.locale_for, base.clock, base.edges
+    linking = Linking(base.engine, now=clock, locale_for=locale_for)
+    profiles = ProfileService(
+        base.engine,
+        base.settings,
+        base.config.profile,
+        locale_for=locale_for,
+        now=clock,
+        capacity_for=edges.capacity_for,
+        linking=linking,
+    )
+    prompts = ProfilePrompts(
+        base.engine,
+        base.settings,
+        base.config.profile,
+        optouts=base.optouts,
+        now=clock,
+        locale_for=locale_for,
+        outbox_for=edges.outbox_for,
+        claim=base.scheduler.claim,
+    )
+    privacy = Privacy(
+        base.engine,
+        writer=base.writer,
+        store=base.store,
+        settings=base.settings,
+        optouts=base.optouts,
+        drafts=profiles.drafts,
+        now=clock,
+        locale_for=locale_for,
+        outbox_for=edges.outbox_for,
+        questionnaire_for=profiles.questionnaire_for,
+        store_text=base.config.privacy.store_message_text,
+    )
+    cards = MemberCards(base.engine, now=clock, questionnaire_for=profiles.questionnaire_for)
+    return _ProfileParts(profiles, prompts, privacy, linking, cards)
+
+
+def build_services(config: Config, *, now: Callable[[], datetime] | None = None) -> Services:
+    """Engine, writer, routers and use cases for a config (no connection is opened yet)."""
+    base = _base(config, now or (lambda: datetime.now(UTC)))
+    parts = _profile_parts(base)
+    locale_for = base.commands.locale_for
     services = Services(
         config=config,
-        engine=engine,
-        writer=writer,
-        analysis=analysis,
-        settings=settings,
-        commands=commands,
-        actions=Actions(commands.locale_for),
-        scheduler=Scheduler(engine),
-        rollups=Rollups(engine),
-        now=clock,
+        engine=base.engine,
+        store=base.store,
+        writer=base.writer,
+        analysis=base.analysis,
+        settings=base.settings,
+        optouts=base.optouts,
+        commands=base.commands,
+        actions=Actions(locale_for),
+        forms=Forms(locale_for),
+        profiles=parts.profiles,
+        prompts=parts.prompts,
+        privacy=parts.privacy,
+        scheduler=base.scheduler,
+        rollups=Rollups(base.engine),
+        now=base.clock,
+        outboxes=base.edges.outboxes,
+        form_capacity=base.edges.form_capacity,
     )
+    _register_profiles(services, parts.linking, parts.cards)
 
     async def refresh_rollups() -> None:
         """Fold the events of the last minute into the daily roll-ups."""
@@ -109,6 +233,29 @@ def build_services(config: Config, *, now: Callable[[], datetime] | None = None)
 
     services.scheduler.every("rollups", ROLLUP_SECONDS, refresh_rollups)
     return services
+
+
+def _register_profiles(services: Services, linking: Linking, cards: MemberCards) -> None:
+    """The profile and privacy commands, their buttons, the form and the reminder job."""
+    commands, actions, privacy = services.commands, services.actions, services.privacy
+    commands.register("profile", Role.MEMBER, services.profiles.command)
+    commands.register("privacy", Role.MEMBER, privacy.command)
+    commands.register("member", Role.MODERATOR, cards.command)
+    actions.register(OPEN_ACTION, Role.MEMBER, services.profiles.open_action)
+    actions.register(LINK_ACTION, Role.MEMBER, linking.issue_action)
+    actions.register("privacy.export", Role.MEMBER, privacy.export)
+    actions.register("privacy.delete", Role.MEMBER, privacy.ask_delete)
+    actions.register("privacy.delete_confirm", Role.MEMBER, privacy.delete)
+    actions.register("privacy.optout", Role.MEMBER, privacy.ask_opt_out)
+    actions.register("privacy.optout_confirm", Role.MEMBER, privacy.opt_out)
+    actions.register("privacy.optin", Role.MEMBER, privacy.opt_in)
+    services.forms.register(PROFILE_FORM, services.profiles.submit)
+
+    async def remind() -> None:
+        """The reminder job: send the reminders that are due."""
+        await services.prompts.send_reminders()
+
+    services.scheduler.every("profile.reminders", REMINDER_CHECK_SECONDS, remind)
 
 
 def build_connectors(services: Services) -> list[Connector]:
@@ -132,6 +279,7 @@ class PulseApp:
         self.services = services
         self.connectors = connectors
         self._stop = asyncio.Event()
+        self._refresh: asyncio.Task[None] | None = None
         self._writer_lock = WriterLock(services.engine)
         self.lag = LoopLag()
         self.ops = OpsServer(services.writer, self.lag, lambda: self._ready)
@@ -145,6 +293,8 @@ class PulseApp:
         """Claim the database, migrate the schema, start the writer, connect every platform."""
         self._writer_lock.acquire()
         await asyncio.to_thread(upgrade, self.services.engine)
+        await asyncio.to_thread(self.services.optouts.reload)
+        self._refresh = asyncio.get_running_loop().create_task(self.services.optouts.keep_fresh())
         await self.services.analysis.warm_up()
         self.services.writer.start()
         for connector in self.connectors:
@@ -163,6 +313,9 @@ class PulseApp:
         await self.ops.stop()
         await self.lag.stop()
         await self.services.scheduler.stop()
+        if self._refresh is not None:
+            self._refresh.cancel()
+            await asyncio.gather(self._refresh, return_exceptions=True)
         for connector in reversed(self.connectors):
             try:
                 await connector.stop()

@@ -183,6 +183,37 @@ def cmd_import(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
+def cmd_export(args: argparse.Namespace, config: Config) -> int:
+    """``pulse export members|activity``: data for spreadsheets and BI tools (CSV or JSON)."""
+    from bot import exports
+    from bot.profile_service import narrowed
+    from bot.settings import SettingsStore
+
+    say = Translator(config.locale)
+    engine = make_engine(config.database.url, busy_timeout_ms=config.database.busy_timeout_ms)
+    upgrade(engine)
+    community = resolve_community(engine, args.community, say)
+    if args.what == "members":
+        settings = SettingsStore(engine).get(community)
+        questionnaire = narrowed(config.profile.build(), settings.profile_questions)
+        locale = settings.locale or config.locale
+        table = exports.member_table(engine, community, questionnaire, locale)
+    else:
+        with_text = config.privacy.store_message_text
+        table = exports.activity_table(engine, community, with_text=with_text)
+    write = exports.WRITERS[args.format]
+    if args.output is None:
+        write(table, sys.stdout)
+        return 0
+    with args.output.open("w", encoding="utf-8", newline="") as out:
+        rows = write(table, out)
+    print(
+        say("cli.exported", rows=rows, kind=args.what, community=community, path=args.output),
+        file=sys.stderr,
+    )
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace, config: Config) -> int:
     """``pulse demo``: the whole bot against local stand-ins, fed with the sample community."""
     from bot.demo import main as demo
@@ -230,7 +261,14 @@ def build_parser() -> argparse.ArgumentParser:
         source.add_argument("-c", "--config", type=Path, default=argparse.SUPPRESS)
         source.set_defaults(handler=cmd_import)
 
-    for sub in (run, stats, check, database):
+    export = commands.add_parser("export", help="members or activity as CSV or JSON")
+    export.add_argument("what", choices=("members", "activity"), help="what to export")
+    export.add_argument("--format", choices=("csv", "json"), required=True, help="file format")
+    export.add_argument("--community", help="slack:<team id> or discord:<guild id>")
+    export.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
+    export.set_defaults(handler=cmd_export)
+
+    for sub in (run, stats, check, database, export):
         sub.add_argument("-c", "--config", type=Path, default=argparse.SUPPRESS, help="config file")
     return parser
 

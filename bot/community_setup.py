@@ -1,5 +1,6 @@
 """``/pulse setup``: admins choose the alert and digest channels, help channels, moderator
-roles, language and digest schedule of their community."""
+roles, language and digest schedule of their community, and how it asks for profiles
+(the welcome message on joining, the reminder delay, which questions)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,19 @@ from bot.settings import CommunitySettings, SettingsStore
 CHANNEL = re.compile(r"<#([A-Z0-9]+)(?:\|[^>]*)?>|^([CGD][A-Z0-9]{6,}|\d{15,21})$")
 # Slack user groups <!subteam^S123|@mods>, Discord roles <@&123>; or bare ids.
 ROLE = re.compile(r"<!subteam\^([A-Z0-9]+)(?:\|[^>]*)?>|<@&(\d+)>|^(S[A-Z0-9]{6,}|\d{15,21})$")
-SETTINGS = ("alerts", "digest", "help", "moderators", "locale", "schedule")
+SETTINGS = (
+    "alerts",
+    "digest",
+    "help",
+    "moderators",
+    "locale",
+    "schedule",
+    "welcome",
+    "reminder",
+    "questions",
+)
+MAX_REMINDER_HOURS = 24 * 90
+SWITCHES = {"on": True, "off": False, "yes": True, "no": False}
 
 
 def _references(text: str, pattern: re.Pattern[str]) -> list[str] | None:
@@ -43,9 +56,35 @@ def check_schedule(words: list[str]) -> tuple[str, str] | None:
     return cron, zone
 
 
-def _changes(setting: str, value: str) -> dict[str, object] | str:
+def _profile_changes(
+    setting: str, value: str, question_ids: tuple[str, ...]
+) -> dict[str, object] | str:
+    """The changes of a profile setting (welcome, reminder, questions), or an error key."""
+    words = value.lower().split()
+    if setting == "welcome":
+        switch = SWITCHES.get(words[0]) if len(words) == 1 else None
+        return "setup.bad_switch" if switch is None else {"profile_welcome": switch}
+    if setting == "reminder":
+        if words == ["off"]:
+            return {"profile_reminder_hours": 0.0}
+        hours = words[0] if len(words) == 1 else ""
+        if not (hours.isascii() and hours.isdigit()) or not 1 <= int(hours) <= MAX_REMINDER_HOURS:
+            return "setup.bad_hours"
+        return {"profile_reminder_hours": float(int(hours))}
+    if words == ["all"]:
+        return {"profile_questions": ()}
+    if not words or any(word not in question_ids for word in words):
+        return "setup.bad_questions"
+    return {"profile_questions": tuple(q for q in question_ids if q in words)}
+
+
+def _changes(
+    setting: str, value: str, question_ids: tuple[str, ...] = ()
+) -> dict[str, object] | str:
     """The settings changes a ``setup`` call asks for, or the catalogue key of its error."""
     words = value.split()
+    if setting in ("welcome", "reminder", "questions"):
+        return _profile_changes(setting, value, question_ids)
     if setting in ("alerts", "digest"):
         channels = _references(value, CHANNEL)
         if not channels or len(channels) != 1:
@@ -67,6 +106,18 @@ def _changes(setting: str, value: str) -> dict[str, object] | str:
     )
 
 
+def _switch(value: bool | None, say: Translator) -> str:
+    """On, off, or the configured default."""
+    return say("setup.default") if value is None else say("setup.on" if value else "setup.off")
+
+
+def _hours(value: float | None, say: Translator) -> str:
+    """A reminder delay in hours, off, or the configured default."""
+    if value is None:
+        return say("setup.default")
+    return say("setup.off") if value == 0 else say("setup.hours", hours=f"{value:g}")
+
+
 def describe(settings: CommunitySettings, say: Translator) -> Reply:
     """The current settings as a reply."""
     none = say("setup.none")
@@ -81,21 +132,33 @@ def describe(settings: CommunitySettings, say: Translator) -> Reply:
         (say("setup.moderators"), " ".join(settings.moderator_roles) or none),
         (say("setup.locale"), settings.locale or none),
         (say("setup.schedule"), f"{settings.digest_cron} ({settings.timezone})"),
+        (say("setup.welcome"), _switch(settings.profile_welcome, say)),
+        (say("setup.reminder"), _hours(settings.profile_reminder_hours, say)),
+        (say("setup.questions"), " ".join(settings.profile_questions) or say("setup.all")),
     )
     return Reply(title=say("setup.title"), fields=fields, footer=say("setup.usage"))
 
 
-async def setup_command(store: SettingsStore, call: CommandCall, say: Translator) -> Reply:
-    """Show the settings, or change one and show the result."""
+async def setup_command(
+    store: SettingsStore,
+    call: CommandCall,
+    say: Translator,
+    *,
+    question_ids: tuple[str, ...] = (),
+) -> Reply:
+    """Show the settings, or change one and show the result (``question_ids``: the askable)."""
     setting, _, value = call.argument.strip().partition(" ")
     setting = setting.lower()
     if not setting:
         return describe(await asyncio.to_thread(store.get, call.community), say)
     if setting not in SETTINGS:
         return Reply(lines=(say("setup.usage"),))
-    changes = _changes(setting, value.strip())
+    changes = _changes(setting, value.strip(), question_ids)
     if isinstance(changes, str):
-        return Reply(lines=(say(changes, value=value.strip()[:80]), say("setup.usage")))
+        known = ", ".join(question_ids)
+        return Reply(
+            lines=(say(changes, value=value.strip()[:80], known=known), say("setup.usage"))
+        )
     settings = await asyncio.to_thread(lambda: store.update(call.community, **changes))
     shown = describe(settings, Translator(settings.locale or say.locale))
     return Reply(title=shown.title, lines=(say("setup.saved"),), fields=shown.fields)

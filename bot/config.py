@@ -21,6 +21,8 @@ from pydantic import (
     model_validator,
 )
 
+from bot.profiles.schema import ProfileConfig
+
 SUPPORTED_LOCALES = ("en", "fr")
 
 # Environment variables that may carry secrets instead of the file: (section, key).
@@ -142,6 +144,7 @@ class Config(_Section):
     slack: SlackConfig = Field(default_factory=SlackConfig)
     ops: OpsConfig = Field(default_factory=OpsConfig)
     logging: LoggingConfig = Field(default_factory=LoggingConfig)
+    profile: ProfileConfig = Field(default_factory=ProfileConfig)
 
 
 def _describe(error: Mapping[str, Any]) -> str:

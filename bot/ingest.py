@@ -48,6 +48,7 @@ class WriterCounters:
     batches: int = 0
     failures: int = 0
     dropped: int = 0
+    ignored: int = 0
     write_seconds: deque[float] = field(default_factory=lambda: deque(maxlen=1024))
 
 
@@ -55,6 +56,8 @@ _Pending = tuple[ActivityEvent, "asyncio.Future[None] | None"]
 
 # What a community's messages are analysed with: its hostility terms and usual language.
 ContextFor = Callable[[str], tuple[CommunityTerms, str]]
+# Whether an event may be recorded at all (False: its member opted out of tracking).
+Admit = Callable[[ActivityEvent], bool]
 # Told, after each commit, of the batch's messages and their facts (duplicates included).
 CommitListener = Callable[[list[tuple[MessagePosted, MessageFacts]]], Awaitable[None]]
 
@@ -71,8 +74,10 @@ class EventWriter:
         retry_seconds: float = 1.0,
         analysis: AnalysisPool | None = None,
         context_for: ContextFor | None = None,
+        admit: Admit | None = None,
     ) -> None:
         self._store = store
+        self._admit = admit
         self._analysis = analysis
         self._context_for = context_for or (lambda community: (CommunityTerms(), "en"))
         self._listeners: list[CommitListener] = []
@@ -108,12 +113,22 @@ class EventWriter:
         if self._task is None:
             self._task = asyncio.get_running_loop().create_task(self._run(), name="pulse-writer")
 
+    def _refused(self, event: ActivityEvent) -> bool:
+        """True (and counted) when the event must not be recorded at all."""
+        if self._admit is None or self._admit(event):
+            return False
+        self.counters.ignored += 1
+        return True
+
     def submit(self, event: ActivityEvent) -> None:
         """Queue an event; the caller does not wait for it to be durable."""
-        self._enqueue(event, None)
+        if not self._refused(event):
+            self._enqueue(event, None)
 
     async def put(self, event: ActivityEvent) -> None:
         """Queue an event, waiting for room if the queue is full (for sources that cannot retry)."""
+        if self._refused(event):
+            return
         while len(self._pending) >= self._queue_limit and not self._closing:
             self._room.clear()
             await self._room.wait()
@@ -121,6 +136,8 @@ class EventWriter:
 
     async def write(self, event: ActivityEvent) -> None:
         """Queue an event and return once the batch holding it is committed."""
+        if self._refused(event):
+            return
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._enqueue(event, future)
         await future

@@ -36,6 +36,10 @@ class CommunitySettings(BaseModel):
     timezone: str = "UTC"
     hostile_terms: tuple[str, ...] = ()
     not_hostile_terms: tuple[str, ...] = ()
+    # Member profiles: None follows the [profile] configuration; questions () asks them all.
+    profile_welcome: bool | None = None
+    profile_reminder_hours: float | None = None
+    profile_questions: tuple[str, ...] = ()
 
 
 class SettingsStore:

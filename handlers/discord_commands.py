@@ -11,9 +11,10 @@ from typing import Any, Protocol
 import discord
 from discord import app_commands
 
+from bot.community_setup import SETTINGS
 from bot.i18n import text
 
-SETUP_CHOICES = ("alerts", "digest", "help", "moderators", "locale", "schedule")
+SETUP_CHOICES = SETTINGS
 
 
 class CommandRunner(Protocol):
@@ -58,5 +59,20 @@ def pulse_group(runner: CommandRunner) -> app_commands.Group:
     ) -> None:
         argument = f"{setting.value} {value}".strip() if setting else ""
         await runner.run_command(interaction, "setup", argument)
+
+    @group.command(name="profile", description=described("discord.profile.description"))
+    @app_commands.describe(link_code=described("discord.profile.link_code"))
+    async def profile(interaction: discord.Interaction[Any], link_code: str | None = None) -> None:
+        argument = f"link {link_code}" if link_code and link_code.strip() else ""
+        await runner.run_command(interaction, "profile", argument)
+
+    @group.command(name="privacy", description=described("discord.privacy.description"))
+    async def privacy(interaction: discord.Interaction[Any]) -> None:
+        await runner.run_command(interaction, "privacy", "")
+
+    @group.command(name="member", description=described("discord.member.description"))
+    @app_commands.describe(user=described("discord.member.user"))
+    async def member(interaction: discord.Interaction[Any], user: discord.User) -> None:
+        await runner.run_command(interaction, "member", f"<@{user.id}>")
 
     return group

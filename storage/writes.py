@@ -40,6 +40,10 @@ def _insert(connection: sa.Connection, table: sa.Table) -> Any:
     return sqlite.insert(table)
 
 
+insert_for = _insert
+"""The dialect-specific INSERT (with ON CONFLICT), for the other storage modules."""
+
+
 def ensure_communities(
     connection: sa.Connection, communities: Iterable[CommunityRow], now_ms: int
 ) -> dict[str, int]:

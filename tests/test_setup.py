@@ -100,3 +100,43 @@ def test_a_damaged_settings_document_falls_back_to_defaults(
     with engine.begin() as connection:
         connection.execute(sa.text("UPDATE community SET settings = '{not json'"))
     assert SettingsStore(engine).get(COMMUNITY) == CommunitySettings()
+
+
+@pytest.mark.parametrize(
+    ("argument", "expected"),
+    [
+        ("welcome off", {"profile_welcome": False}),
+        ("welcome on", {"profile_welcome": True}),
+        ("reminder 48", {"profile_reminder_hours": 48.0}),
+        ("reminder off", {"profile_reminder_hours": 0.0}),
+        ("questions country display_name", {"profile_questions": ("display_name", "country")}),
+        ("questions all", {"profile_questions": ()}),
+    ],
+)
+async def test_admin_changes_how_profiles_are_asked(
+    router: Commands, engine: sa.Engine, argument: str, expected: dict
+) -> None:
+    reply = await router.handle(_call(argument))
+    assert reply.lines[0] == "Saved."
+    saved = SettingsStore(engine).get(COMMUNITY)
+    for key, value in expected.items():
+        assert getattr(saved, key) == value
+
+
+@pytest.mark.parametrize(
+    ("argument", "says"),
+    [
+        ("welcome maybe", "neither `on` nor `off`"),
+        ("reminder soon", "not a delay"),
+        ("reminder 0", "not a delay"),
+        ("reminder 99999", "not a delay"),
+        ("questions shoe_size", "choose among display_name, email"),
+        ("questions", "not a list of questions"),
+    ],
+)
+async def test_bad_profile_settings_are_explained(
+    router: Commands, engine: sa.Engine, argument: str, says: str
+) -> None:
+    reply = await router.handle(_call(argument))
+    assert says in reply.as_text()
+    assert SettingsStore(engine).get(COMMUNITY) == CommunitySettings()
