@@ -23,8 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlmodel import Session
 
-from bot.events import MessagePosted, ReactionAdded, slack_message_key
 from bot.activity_store import ActivityStore, to_ms
+from bot.events import MessagePosted, ReactionAdded, slack_message_key
 from bot.ingest import EventWriter
 from storage.engine import make_engine, upgrade
 from storage.models import Activity, Community
