@@ -25,6 +25,8 @@ from bot.ingest import EventWriter
 from bot.ports import Outbox
 from bot.scheduler import Scheduler
 from bot.settings import SettingsStore
+from bot.tone_actions import ToneCases
+from bot.tone_alerts import ToneAlerts
 from storage.engine import make_engine, upgrade
 
 log = logging.getLogger(__name__)
@@ -56,10 +58,15 @@ class Services:
     scheduler: Scheduler
     now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     outboxes: dict[str, Outbox] = field(default_factory=dict)
+    alerts: ToneAlerts | None = None
 
     def outbox(self, community: str) -> Outbox:
         """The outbox of the platform a community lives on (``slack:…``, ``discord:…``)."""
         return self.outboxes[community.partition(":")[0]]
+
+    def outbox_if_connected(self, community: str) -> Outbox | None:
+        """The community's outbox, or None while its platform is not connected."""
+        return self.outboxes.get(community.partition(":")[0])
 
 
 def build_services(config: Config, *, now: Callable[[], datetime] | None = None) -> Services:
@@ -85,7 +92,7 @@ def build_services(config: Config, *, now: Callable[[], datetime] | None = None)
     )
     clock = now or (lambda: datetime.now(UTC))
     commands = Commands(engine, settings, locale=config.locale, now=clock)
-    return Services(
+    services = Services(
         config=config,
         engine=engine,
         writer=writer,
@@ -96,6 +103,19 @@ def build_services(config: Config, *, now: Callable[[], datetime] | None = None)
         scheduler=Scheduler(engine),
         now=clock,
     )
+    _wire_tone(services)
+    return services
+
+
+def _wire_tone(services: Services) -> None:
+    """Hostility alerts on every commit, and their buttons."""
+    engine, settings, clock = services.engine, services.settings, services.now
+    outbox_for = services.outbox_if_connected
+    services.alerts = ToneAlerts(
+        engine, settings, outbox_for, locale=services.config.locale, now=clock
+    )
+    services.writer.add_listener(services.alerts.on_commit)
+    ToneCases(engine, settings, outbox_for, now=clock).register(services.actions)
 
 
 def build_connectors(services: Services) -> list[Connector]:
