@@ -12,6 +12,7 @@ import signal
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from typing import Protocol
 
 import sqlalchemy as sa
@@ -22,11 +23,12 @@ from bot.analysis import AnalysisPool, CommunityTerms
 from bot.commands import Commands
 from bot.config import Config
 from bot.ingest import EventWriter
-from bot.ports import Outbox
+from bot.ports import Outbox, Role
 from bot.scheduler import Scheduler
 from bot.settings import SettingsStore
 from bot.tone_actions import ToneCases
 from bot.tone_alerts import ToneAlerts
+from bot.tone_trends import tone_command
 from storage.engine import make_engine, upgrade
 
 log = logging.getLogger(__name__)
@@ -108,7 +110,7 @@ def build_services(config: Config, *, now: Callable[[], datetime] | None = None)
 
 
 def _wire_tone(services: Services) -> None:
-    """Hostility alerts on every commit, and their buttons."""
+    """Hostility alerts on every commit, their buttons, and ``/pulse tone``."""
     engine, settings, clock = services.engine, services.settings, services.now
     outbox_for = services.outbox_if_connected
     services.alerts = ToneAlerts(
@@ -116,6 +118,7 @@ def _wire_tone(services: Services) -> None:
     )
     services.writer.add_listener(services.alerts.on_commit)
     ToneCases(engine, settings, outbox_for, now=clock).register(services.actions)
+    services.commands.register("tone", Role.MODERATOR, partial(tone_command, engine, clock))
 
 
 def build_connectors(services: Services) -> list[Connector]:
