@@ -1,5 +1,5 @@
 """``/pulse setup``: admins choose the alert and digest channels, help channels, moderator
-roles, language and digest schedule of their community."""
+roles, language and digest schedule of their community, and its own hostility terms."""
 
 from __future__ import annotations
 
@@ -17,7 +17,20 @@ from bot.settings import CommunitySettings, SettingsStore
 CHANNEL = re.compile(r"<#([A-Z0-9]+)(?:\|[^>]*)?>|^([CGD][A-Z0-9]{6,}|\d{15,21})$")
 # Slack user groups <!subteam^S123|@mods>, Discord roles <@&123>; or bare ids.
 ROLE = re.compile(r"<!subteam\^([A-Z0-9]+)(?:\|[^>]*)?>|<@&(\d+)>|^(S[A-Z0-9]{6,}|\d{15,21})$")
-SETTINGS = ("alerts", "digest", "help", "moderators", "locale", "schedule")
+SETTINGS = (
+    "alerts",
+    "digest",
+    "help",
+    "moderators",
+    "locale",
+    "schedule",
+    "hostile-terms",
+    "not-hostile-terms",
+)
+TERMS = {"hostile-terms": "hostile_terms", "not-hostile-terms": "not_hostile_terms"}
+MAX_TERM = 60
+MAX_TERMS = 500
+SHOWN_TERMS = 600  # characters of a term list shown in the settings (platform field limits)
 
 
 def _references(text: str, pattern: re.Pattern[str]) -> list[str] | None:
@@ -29,6 +42,18 @@ def _references(text: str, pattern: re.Pattern[str]) -> list[str] | None:
             return None
         found.append(next(group for group in match.groups() if group))
     return found
+
+
+def parse_terms(value: str) -> tuple[str, ...] | None:
+    """Comma-separated words or phrases (lower-cased, deduplicated); () for "none"; None if
+    empty or too long."""
+    if value.strip().lower() == "none":
+        return ()
+    terms = tuple(dict.fromkeys(" ".join(t.split()).lower() for t in value.split(",")))
+    terms = tuple(term for term in terms if term)
+    if not terms or len(terms) > MAX_TERMS or any(len(term) > MAX_TERM for term in terms):
+        return None
+    return terms
 
 
 def check_schedule(words: list[str]) -> tuple[str, str] | None:
@@ -59,6 +84,9 @@ def _changes(setting: str, value: str) -> dict[str, object] | str:
         return "setup.bad_role" if roles is None else {"moderator_roles": tuple(roles)}
     if setting == "locale":
         return {"locale": words[0]} if words and words[0] in ("en", "fr") else "setup.bad_locale"
+    if setting in TERMS:
+        terms = parse_terms(value)
+        return "setup.bad_terms" if terms is None else {TERMS[setting]: terms}
     schedule = check_schedule(words)
     return (
         "setup.bad_schedule"
@@ -74,6 +102,10 @@ def describe(settings: CommunitySettings, say: Translator) -> Reply:
     def channels(ids: tuple[str, ...]) -> str:
         return " ".join(f"<#{channel}>" for channel in ids) or none
 
+    def terms(listed: tuple[str, ...]) -> str:
+        shown = ", ".join(listed)
+        return (shown[:SHOWN_TERMS] + "…" if len(shown) > SHOWN_TERMS else shown) or none
+
     fields = (
         (say("setup.alerts"), channels(tuple(filter(None, [settings.alert_channel])))),
         (say("setup.digest"), channels(tuple(filter(None, [settings.digest_channel])))),
@@ -81,6 +113,8 @@ def describe(settings: CommunitySettings, say: Translator) -> Reply:
         (say("setup.moderators"), " ".join(settings.moderator_roles) or none),
         (say("setup.locale"), settings.locale or none),
         (say("setup.schedule"), f"{settings.digest_cron} ({settings.timezone})"),
+        (say("setup.hostile_terms"), terms(settings.hostile_terms)),
+        (say("setup.not_hostile_terms"), terms(settings.not_hostile_terms)),
     )
     return Reply(title=say("setup.title"), fields=fields, footer=say("setup.usage"))
 

@@ -11,9 +11,8 @@ from typing import Any, Protocol
 import discord
 from discord import app_commands
 
+from bot.community_setup import SETTINGS as SETUP_CHOICES
 from bot.i18n import text
-
-SETUP_CHOICES = ("alerts", "digest", "help", "moderators", "locale", "schedule")
 
 
 class CommandRunner(Protocol):
