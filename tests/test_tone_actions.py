@@ -169,7 +169,9 @@ async def test_snooze_quiets_the_channel_for_an_hour_then_alerts_again(desk: Des
     await desk.receive(analysed("3.0", "UALICE", 95, "you are an idiot"))  # snooze is over
     assert len(desk.outbox.alerts()) == 2
     assert "Already decided: snoozed" in await desk.click(SNOOZE, desk.case_of())
-    assert "Marked as handled (2 hostile messages" in await desk.click(HANDLED, desk.case_of())
+    assert "Marked as handled. Hostile messages in this burst: 2." in await desk.click(
+        HANDLED, desk.case_of()
+    )
 
 
 def test_lessons_keep_threats_slurs_and_shouting_out() -> None:

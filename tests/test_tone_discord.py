@@ -132,7 +132,9 @@ async def test_a_burst_is_one_alert_with_a_thread(desk: DiscordDesk) -> None:
     thread = desk.sent_in(alert.message_id)
     assert len(thread) == 2
     assert all("Also in this burst" in m.embeds[0]["description"] for m in thread)
-    assert "Marked as handled (3 hostile messages" in await desk.click("mod", alert, 0)
+    assert "Marked as handled. Hostile messages in this burst: 3." in await desk.click(
+        "mod", alert, 0
+    )
     await desk.say("bob", "random", "you are an idiot")  # handled: a new incident
     assert len(desk.alerts()) == 2
 

@@ -131,7 +131,9 @@ async def test_a_hostile_message_alerts_the_moderators_once_with_working_buttons
     ]
     ts = _ts_of(desk, 0)
     assert "moderators only" in await desk.click("alice", alert, ts, 0)
-    assert "Marked as handled (1 hostile messages" in await desk.click("mod", alert, ts, 0)
+    assert "Marked as handled. Hostile messages in this burst: 1." in await desk.click(
+        "mod", alert, ts, 0
+    )
     [note] = desk.posts(thread_ts=ts)
     assert f"<@{desk.users['mod']}> marked this as handled." in note["text"]
     assert "Already decided: handled" in await desk.click("admin", alert, ts, 0)
