@@ -100,9 +100,11 @@ def describe(settings: CommunitySettings, say: Translator) -> Reply:
     none = say("setup.none")
 
     def channels(ids: tuple[str, ...]) -> str:
+        """Channel mentions, or "not set"."""
         return " ".join(f"<#{channel}>" for channel in ids) or none
 
     def terms(listed: tuple[str, ...]) -> str:
+        """A term list cut to what a platform field can show, or "not set"."""
         shown = ", ".join(listed)
         return (shown[:SHOWN_TERMS] + "…" if len(shown) > SHOWN_TERMS else shown) or none
 

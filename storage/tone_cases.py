@@ -140,19 +140,10 @@ def find_case(connection: sa.Connection, community_id: int, case_id: int) -> Cas
     return _case(row) if row else None
 
 
-def record_flag(connection: sa.Connection, flag: FlagRow, place: PlaceRule) -> Placement | None:
-    """Flag a message once and put it in its channel's case (``place`` decides which).
-
-    Returns None when the message was already flagged (a retry, another process).
-    """
-    flag_id = _insert_flag(connection, flag)
-    if flag_id is None:
-        return None
-    _lock_channel(connection, flag.community_id, flag.channel_id)
-    latest = latest_case(connection, flag.community_id, flag.channel_id)
-    placing = place(latest, flag.at_ms)
-    if latest is None or placing == "new":
-        case_id = connection.execute(
+def _open_case(connection: sa.Connection, flag: FlagRow) -> int:
+    """A new open case for the flag's channel, starting at the flag; its id."""
+    return int(
+        connection.execute(
             case_table.insert()
             .values(
                 community_id=flag.community_id,
@@ -165,23 +156,39 @@ def record_flag(connection: sa.Connection, flag: FlagRow, place: PlaceRule) -> P
             )
             .returning(case_table.c.id)
         ).scalar_one()
-        placing = "new"
+    )
+
+
+def _join_case(connection: sa.Connection, case_id: int, at_ms: int) -> None:
+    """Count one more message in a case and widen its span to include ``at_ms``."""
+    c = case_table.c
+    connection.execute(
+        case_table.update()
+        .where(c.id == case_id)
+        .values(
+            messages=c.messages + 1,
+            last_ms=sa.case((c.last_ms < at_ms, at_ms), else_=c.last_ms),
+            opened_ms=sa.case((c.opened_ms > at_ms, at_ms), else_=c.opened_ms),
+        )
+    )
+
+
+def record_flag(connection: sa.Connection, flag: FlagRow, place: PlaceRule) -> Placement | None:
+    """Flag a message once and put it in its channel's case (``place`` decides which).
+
+    Returns None when the message was already flagged (a retry, another process).
+    """
+    flag_id = _insert_flag(connection, flag)
+    if flag_id is None:
+        return None
+    _lock_channel(connection, flag.community_id, flag.channel_id)
+    latest = latest_case(connection, flag.community_id, flag.channel_id)
+    placing = place(latest, flag.at_ms)
+    if latest is None or placing == "new":
+        case_id, placing = _open_case(connection, flag), "new"
     else:
         case_id = latest.id
-        connection.execute(
-            case_table.update()
-            .where(case_table.c.id == case_id)
-            .values(
-                messages=case_table.c.messages + 1,
-                last_ms=sa.case(
-                    (case_table.c.last_ms < flag.at_ms, flag.at_ms), else_=case_table.c.last_ms
-                ),
-                opened_ms=sa.case(
-                    (case_table.c.opened_ms > flag.at_ms, flag.at_ms),
-                    else_=case_table.c.opened_ms,
-                ),
-            )
-        )
+        _join_case(connection, case_id, flag.at_ms)
     connection.execute(
         flag_table.update().where(flag_table.c.id == flag_id).values(case_id=case_id)
     )
