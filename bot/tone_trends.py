@@ -79,7 +79,7 @@ def is_drop(mean: float | None, messages: int, baseline: list[float]) -> bool:
     return statistics.fmean(baseline) - mean >= max(MIN_DROP, SIGMAS * spread)
 
 
-def trend_of(channel_id: str, days: dict[int, queries.ChannelDay], today: int) -> ChannelTrend:
+def trend_of(channel_id: str, days: dict[int, queries.DailyTone], today: int) -> ChannelTrend:
     """A channel's trend from its per-day rows (days since the epoch) up to ``today``."""
     recent = [days[d] for d in range(today - RECENT_DAYS + 1, today + 1) if d in days]
     messages = sum(day.messages for day in recent)
@@ -129,7 +129,7 @@ def channel_trends(
             if found
             else []
         )
-    by_channel: dict[str, dict[int, queries.ChannelDay]] = defaultdict(dict)
+    by_channel: dict[str, dict[int, queries.DailyTone]] = defaultdict(dict)
     for row in rows:
         by_channel[row.channel_id][row.day] = row
     trends = [trend_of(channel, days, today) for channel, days in by_channel.items()]

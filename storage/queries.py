@@ -155,7 +155,7 @@ def threads_answered_by_others(
 
 
 @dataclass(frozen=True, slots=True)
-class ChannelDay:
+class DailyTone:
     """The tone of one channel on one UTC day: scored messages, summed polarity, counts."""
 
     channel_id: str
@@ -174,7 +174,7 @@ def daily_tone(
     *,
     tone_version: int,
     channel_id: str | None = None,
-) -> list[ChannelDay]:
+) -> list[DailyTone]:
     """Per channel and UTC day, the messages scored by one analyzer version in [since, until).
 
     Only the community's own rows in the window are read, through its (community, time)
@@ -205,7 +205,7 @@ def daily_tone(
         .order_by(activity.c.channel_id, day)
     )
     return [
-        ChannelDay(str(channel), int(number), int(count), float(total or 0.0), int(neg), int(bad))
+        DailyTone(str(channel), int(number), int(count), float(total or 0.0), int(neg), int(bad))
         for channel, number, count, total, neg, bad in connection.execute(statement)
         if channel is not None
     ]
