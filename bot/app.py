@@ -12,6 +12,7 @@ import signal
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from typing import Protocol
 
 import sqlalchemy as sa
@@ -35,6 +36,9 @@ from bot.profile_service import LINK_ACTION, OPEN_ACTION, ProfileService
 from bot.rollups import Rollups
 from bot.scheduler import Scheduler
 from bot.settings import SettingsStore
+from bot.tone_actions import ToneCases
+from bot.tone_alerts import ToneAlerts
+from bot.tone_trends import tone_command
 from storage.engine import WriterLock, make_engine, upgrade
 
 log = logging.getLogger(__name__)
@@ -77,10 +81,15 @@ class Services:
     outboxes: dict[str, Outbox] = field(default_factory=dict)
     form_capacity: dict[str, int] = field(default_factory=dict)
     """Inputs one form holds, by platform (a Discord modal: five); others hold plenty."""
+    alerts: ToneAlerts | None = None
 
     def outbox(self, community: str) -> Outbox:
         """The outbox of the platform a community lives on (``slack:…``, ``discord:…``)."""
         return self.outboxes[community.partition(":")[0]]
+
+    def outbox_if_connected(self, community: str) -> Outbox | None:
+        """The community's outbox, or None while its platform is not connected."""
+        return self.outboxes.get(community.partition(":")[0])
 
 
 @dataclass
@@ -226,6 +235,7 @@ def build_services(config: Config, *, now: Callable[[], datetime] | None = None)
         form_capacity=base.edges.form_capacity,
     )
     _register_profiles(services, parts.linking, parts.cards)
+    _wire_tone(services)
 
     async def refresh_rollups() -> None:
         """Fold the events of the last minute into the daily roll-ups."""
@@ -256,6 +266,18 @@ def _register_profiles(services: Services, linking: Linking, cards: MemberCards)
         await services.prompts.send_reminders()
 
     services.scheduler.every("profile.reminders", REMINDER_CHECK_SECONDS, remind)
+
+
+def _wire_tone(services: Services) -> None:
+    """Hostility alerts on every commit, their buttons, and ``/pulse tone``."""
+    engine, settings, clock = services.engine, services.settings, services.now
+    outbox_for = services.outbox_if_connected
+    services.alerts = ToneAlerts(
+        engine, settings, outbox_for, locale=services.config.locale, now=clock
+    )
+    services.writer.add_listener(services.alerts.on_commit)
+    ToneCases(engine, settings, outbox_for, now=clock).register(services.actions)
+    services.commands.register("tone", Role.MODERATOR, partial(tone_command, engine, clock))
 
 
 def build_connectors(services: Services) -> list[Connector]:

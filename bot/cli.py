@@ -214,6 +214,38 @@ def cmd_export(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
+def cmd_tone(args: argparse.Namespace, config: Config) -> int:
+    """``pulse tone``: one JSON line per line of stdin, for checking and calibrating the scores.
+
+    Bytes are read and decoded with replacement, so any input line (empty, invalid UTF-8,
+    binary) gets a reading; output is UTF-8 whatever the terminal's encoding.
+    """
+    from bot.tone import ToneAnalyzer
+
+    analyzer = ToneAnalyzer()
+    language = args.language or config.locale
+    out = sys.stdout.buffer
+    interactive = sys.stdout.isatty()
+    try:
+        for raw in sys.stdin.buffer:
+            text = raw.rstrip(b"\n").removesuffix(b"\r").decode("utf-8", errors="replace")
+            reading = analyzer.read(text, language)
+            record = {
+                "text": text,
+                "polarity": reading.polarity,
+                "label": reading.label,
+                "hostile": reading.hostile,
+                "language": reading.language,
+            }
+            out.write(json.dumps(record, ensure_ascii=False).encode("utf-8") + b"\n")
+            if interactive:
+                out.flush()
+        out.flush()
+    except BrokenPipeError:  # `pulse tone | head`: the reader has all it wanted
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115  (keeps interpreter exit quiet)
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace, config: Config) -> int:
     """``pulse demo``: the whole bot against local stand-ins, fed with the sample community."""
     from bot.demo import main as demo
@@ -247,6 +279,14 @@ def build_parser() -> argparse.ArgumentParser:
         handler=cmd_db_upgrade
     )
 
+    tone = commands.add_parser("tone", help="score the tone of each line of stdin (JSON lines)")
+    tone.add_argument(
+        "--language",
+        choices=("en", "fr"),
+        help="language assumed when a line is too short to tell (default: the config's locale)",
+    )
+    tone.set_defaults(handler=cmd_tone)
+
     check = commands.add_parser("check-config", help="validate the configuration")
     check.set_defaults(handler=cmd_check_config)
 
@@ -268,7 +308,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
     export.set_defaults(handler=cmd_export)
 
-    for sub in (run, stats, check, database, export):
+    for sub in (run, stats, check, database, export, tone):
         sub.add_argument("-c", "--config", type=Path, default=argparse.SUPPRESS, help="config file")
     return parser
 

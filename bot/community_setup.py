@@ -1,6 +1,7 @@
 """``/pulse setup``: admins choose the alert and digest channels, help channels, moderator
-roles, language and digest schedule of their community, and how it asks for profiles
-(the welcome message on joining, the reminder delay, which questions)."""
+roles, language and digest schedule of their community, how it asks for profiles (the
+welcome message on joining, the reminder delay, which questions), and its own hostility
+terms."""
 
 from __future__ import annotations
 
@@ -28,9 +29,15 @@ SETTINGS = (
     "welcome",
     "reminder",
     "questions",
+    "hostile-terms",
+    "not-hostile-terms",
 )
 MAX_REMINDER_HOURS = 24 * 90
 SWITCHES = {"on": True, "off": False, "yes": True, "no": False}
+TERMS = {"hostile-terms": "hostile_terms", "not-hostile-terms": "not_hostile_terms"}
+MAX_TERM = 60
+MAX_TERMS = 500
+SHOWN_TERMS = 600  # characters of a term list shown in the settings (platform field limits)
 
 
 def _references(text: str, pattern: re.Pattern[str]) -> list[str] | None:
@@ -42,6 +49,18 @@ def _references(text: str, pattern: re.Pattern[str]) -> list[str] | None:
             return None
         found.append(next(group for group in match.groups() if group))
     return found
+
+
+def parse_terms(value: str) -> tuple[str, ...] | None:
+    """Comma-separated words or phrases (lower-cased, deduplicated); () for "none"; None if
+    empty or too long."""
+    if value.strip().lower() == "none":
+        return ()
+    terms = tuple(dict.fromkeys(" ".join(t.split()).lower() for t in value.split(",")))
+    terms = tuple(term for term in terms if term)
+    if not terms or len(terms) > MAX_TERMS or any(len(term) > MAX_TERM for term in terms):
+        return None
+    return terms
 
 
 def check_schedule(words: list[str]) -> tuple[str, str] | None:
@@ -98,6 +117,9 @@ def _changes(
         return "setup.bad_role" if roles is None else {"moderator_roles": tuple(roles)}
     if setting == "locale":
         return {"locale": words[0]} if words and words[0] in ("en", "fr") else "setup.bad_locale"
+    if setting in TERMS:
+        terms = parse_terms(value)
+        return "setup.bad_terms" if terms is None else {TERMS[setting]: terms}
     schedule = check_schedule(words)
     return (
         "setup.bad_schedule"
@@ -123,7 +145,13 @@ def describe(settings: CommunitySettings, say: Translator) -> Reply:
     none = say("setup.none")
 
     def channels(ids: tuple[str, ...]) -> str:
+        """Channel mentions, or "not set"."""
         return " ".join(f"<#{channel}>" for channel in ids) or none
+
+    def terms(listed: tuple[str, ...]) -> str:
+        """A term list cut to what a platform field can show, or "not set"."""
+        shown = ", ".join(listed)
+        return (shown[:SHOWN_TERMS] + "…" if len(shown) > SHOWN_TERMS else shown) or none
 
     fields = (
         (say("setup.alerts"), channels(tuple(filter(None, [settings.alert_channel])))),
@@ -135,6 +163,8 @@ def describe(settings: CommunitySettings, say: Translator) -> Reply:
         (say("setup.welcome"), _switch(settings.profile_welcome, say)),
         (say("setup.reminder"), _hours(settings.profile_reminder_hours, say)),
         (say("setup.questions"), " ".join(settings.profile_questions) or say("setup.all")),
+        (say("setup.hostile_terms"), terms(settings.hostile_terms)),
+        (say("setup.not_hostile_terms"), terms(settings.not_hostile_terms)),
     )
     return Reply(title=say("setup.title"), fields=fields, footer=say("setup.usage"))
 

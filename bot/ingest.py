@@ -172,6 +172,15 @@ class EventWriter:
         """Wait until the queue is empty and no batch is being written (tests, imports)."""
         await self._idle.wait()
 
+    async def quiet(self) -> None:
+        """Wait until the queue is written and every commit listener has finished (tests)."""
+        while True:
+            await self._idle.wait()
+            tasks = list(self._listener_tasks)
+            if not tasks and self._idle.is_set():
+                return
+            await asyncio.gather(*tasks, return_exceptions=True)
+
     def _take(self) -> tuple[list[_Pending], asyncio.Task[dict[str, MessageFacts]]]:
         """Take the next batch off the queue and start analysing it."""
         batch = [self._pending.popleft() for _ in range(min(self._batch_size, self.depth))]

@@ -56,7 +56,10 @@ class Attachment:
 class Reply:
     """Something Pulse says: title, lines, labelled fields, buttons, files; ephemeral by default.
 
-    ``mentions`` are user ids the platform renders as mentions (they notify the person).
+    ``mentions`` are user ids the platform renders as mentions (they notify the person);
+    nobody else is ever notified, whatever the text holds. ``quote`` is text someone else
+    wrote (a flagged message): platforms show it verbatim and inert, with no markup, links
+    or mentions, and it is left out of :meth:`as_text` (notifications, fallbacks).
     """
 
     title: str | None = None
@@ -67,6 +70,7 @@ class Reply:
     buttons: tuple[Button, ...] = ()
     files: tuple[Attachment, ...] = ()
     mentions: tuple[str, ...] = ()
+    quote: str | None = None
 
     def as_text(self) -> str:
         """A plain-text rendering (CLI, notifications, fallbacks)."""
@@ -194,7 +198,13 @@ class Outbox(Protocol):
     async def post(
         self, community: str, channel_id: str, message: Reply, *, thread_id: str | None = None
     ) -> str | None:
-        """Post in a channel (or a thread of it); returns the new message's id, if any."""
+        """Post in a channel, or in the thread under its message ``thread_id`` (started if
+        need be); returns the new message's id, if any."""
 
     async def direct_message(self, community: str, user_id: str, message: Reply) -> str | None:
         """Message one member privately; returns its id, or None if they cannot be reached."""
+
+    async def message_link(
+        self, community: str, channel_id: str, message_key: str, *, thread_id: str | None = None
+    ) -> str | None:
+        """A link that opens a member's message (by its event key), or None if unknown."""

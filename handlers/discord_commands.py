@@ -45,6 +45,14 @@ def pulse_group(runner: CommandRunner) -> app_commands.Group:
     ) -> None:
         await runner.run_command(interaction, "stats", "" if days is None else str(days))
 
+    @group.command(name="tone", description=described("discord.tone.description"))
+    @app_commands.describe(channel=described("discord.tone.channel"))
+    async def tone(
+        interaction: discord.Interaction[Any],
+        channel: app_commands.AppCommandChannel | None = None,
+    ) -> None:
+        await runner.run_command(interaction, "tone", "" if channel is None else f"<#{channel.id}>")
+
     @group.command(name="setup", description=described("discord.setup.description"))
     @app_commands.describe(
         setting=described("discord.setup.setting"), value=described("discord.setup.value")

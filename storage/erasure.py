@@ -22,6 +22,9 @@ from storage.models import (
     DirtyDay,
     JobRun,
     MemberDay,
+    ToneCase,
+    ToneFeedback,
+    ToneFlag,
 )
 from storage.tables import (
     Account,
@@ -38,6 +41,9 @@ from storage.tables import (
 
 job_run_table = JobRun.__table__  # type: ignore[attr-defined]
 member_day_table = MemberDay.__table__  # type: ignore[attr-defined]
+tone_flag_table = ToneFlag.__table__  # type: ignore[attr-defined]
+tone_case_table = ToneCase.__table__  # type: ignore[attr-defined]
+tone_feedback_table = ToneFeedback.__table__  # type: ignore[attr-defined]
 channel_table = Channel.__table__  # type: ignore[attr-defined]
 
 ERASED_MENTION = "[deleted member]"
@@ -138,6 +144,46 @@ def _member_days(connection: sa.Connection, who: Account, keep_opt_out: bool) ->
     )
 
 
+def _tone_flags(connection: sa.Connection, who: Account, keep_opt_out: bool) -> int:
+    """Hostility flags on the member's own messages (their messages are gone too)."""
+    return _count(
+        connection.execute(
+            tone_flag_table.delete().where(
+                tone_flag_table.c.community_id == who.community_id,
+                tone_flag_table.c.user_id == who.user_id,
+            )
+        )
+    )
+
+
+def _tone_deciders(connection: sa.Connection, who: Account, keep_opt_out: bool) -> int:
+    """Cases a moderator decided keep the decision but no longer say who made it."""
+    return _count(
+        connection.execute(
+            tone_case_table.update()
+            .where(
+                tone_case_table.c.community_id == who.community_id,
+                tone_case_table.c.decided_by == who.user_id,
+            )
+            .values(decided_by=None)
+        )
+    )
+
+
+def _tone_feedback(connection: sa.Connection, who: Account, keep_opt_out: bool) -> int:
+    """A moderator's "not hostile" verdicts stay (the detector learned from them), unnamed."""
+    return _count(
+        connection.execute(
+            tone_feedback_table.update()
+            .where(
+                tone_feedback_table.c.community_id == who.community_id,
+                tone_feedback_table.c.user_id == who.user_id,
+            )
+            .values(user_id=ERASED_MENTION)
+        )
+    )
+
+
 def _prompt(connection: sa.Connection, who: Account, keep_opt_out: bool) -> int:
     """The welcome and reminder record."""
     return _count(
@@ -189,6 +235,9 @@ def _profile_rows(table: sa.Table, column: str) -> ProfileEraser:
 ACCOUNT_ERASERS: dict[str, AccountEraser] = {
     "activity": _activity,
     "member_day": _member_days,
+    "tone_flag": _tone_flags,
+    "tone_case": _tone_deciders,
+    "tone_feedback": _tone_feedback,
     "member": _member,
     "profile_prompt": _prompt,
     "job_run": _job_runs,

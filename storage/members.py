@@ -146,7 +146,7 @@ def opted_out(connection: sa.Connection) -> dict[str, set[str]]:
 
 def set_opted_out(connection: sa.Connection, who: Account, value: bool) -> None:
     """Record a member's choice about tracking, creating a bare member row if needed."""
-    statement = writes.insert_for(connection, member_table).on_conflict_do_update(
+    statement = writes.dialect_insert(connection, member_table).on_conflict_do_update(
         index_elements=["community_id", "user_id"], set_={"opted_out": value}
     )
     connection.execute(
@@ -159,7 +159,7 @@ def add_prompt(
 ) -> bool:
     """Record the welcome message for a member; False when one was already recorded."""
     statement = (
-        writes.insert_for(connection, prompt_table)
+        writes.dialect_insert(connection, prompt_table)
         .values(
             community_id=who.community_id,
             user_id=who.user_id,

@@ -165,7 +165,7 @@ def save_profile(
     if rows:
         connection.execute(answer_table.insert(), rows)
     if consent is not None:
-        statement = writes.insert_for(connection, consent_table).on_conflict_do_nothing(
+        statement = writes.dialect_insert(connection, consent_table).on_conflict_do_nothing(
             index_elements=["profile_id", "notice_version"]
         )
         connection.execute(

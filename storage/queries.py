@@ -7,7 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from storage.models import Activity, Community
+from storage.models import DAY_MS, Activity, Community
 
 MESSAGE, REACTION_ADDED, REACTION_REMOVED, MEMBER_JOINED, MEMBER_LEFT = 1, 2, 3, 4, 5
 
@@ -165,3 +165,60 @@ def threads_answered_by_others(
         .where(*answers.conditions, parent.c.at_ms >= since_ms, parent.c.at_ms < until_ms)
     )
     return int(connection.execute(statement).scalar() or 0)
+
+
+@dataclass(frozen=True, slots=True)
+class DailyTone:
+    """The tone of one channel on one UTC day: scored messages, summed polarity, counts."""
+
+    channel_id: str
+    day: int  # days since the epoch (UTC)
+    messages: int
+    polarity_sum: float
+    negative: int
+    hostile: int
+
+
+def daily_tone(
+    connection: sa.Connection,
+    community_id: int,
+    since_ms: int,
+    until_ms: int,
+    *,
+    tone_version: int,
+    channel_id: str | None = None,
+) -> list[DailyTone]:
+    """Per channel and UTC day, the messages scored by one analyzer version in [since, until).
+
+    Only the community's own rows in the window are read, through its (community, time)
+    index; the grouping is done by the database.
+    """
+    day = (activity.c.at_ms // DAY_MS).label("day")
+    conditions = [
+        activity.c.community_id == community_id,
+        activity.c.at_ms >= since_ms,
+        activity.c.at_ms < until_ms,
+        activity.c.kind == MESSAGE,
+        activity.c.tone_version == tone_version,
+        activity.c.polarity.is_not(None),
+    ]
+    if channel_id is not None:
+        conditions.append(activity.c.channel_id == channel_id)
+    statement = (
+        sa.select(
+            activity.c.channel_id,
+            day,
+            sa.func.count(),
+            sa.func.sum(activity.c.polarity),
+            _count_when(activity.c.tone == -1),
+            _count_when(activity.c.hostile.is_(True)),
+        )
+        .where(*conditions)
+        .group_by(activity.c.channel_id, day)
+        .order_by(activity.c.channel_id, day)
+    )
+    return [
+        DailyTone(str(channel), int(number), int(count), float(total or 0.0), int(neg), int(bad))
+        for channel, number, count, total, neg, bad in connection.execute(statement)
+        if channel is not None
+    ]

@@ -40,8 +40,9 @@ def _insert(connection: sa.Connection, table: sa.Table) -> Any:
     return sqlite.insert(table)
 
 
-insert_for = _insert
-"""The dialect-specific INSERT (with ON CONFLICT), for the other storage modules."""
+def dialect_insert(connection: sa.Connection, table: sa.Table) -> Any:
+    """An INSERT supporting ON CONFLICT for this connection's dialect (other storage modules)."""
+    return _insert(connection, table)
 
 
 def ensure_communities(

@@ -39,6 +39,12 @@ def router(engine: sa.Engine, store: SettingsStore) -> Commands:
         ),
         ("locale fr", {"locale": "fr"}),
         (
+            "hostile-terms Wombat,  utter numpty , wombat",
+            {"hostile_terms": ("wombat", "utter numpty")},
+        ),
+        ("not-hostile-terms none", {"not_hostile_terms": ()}),
+        ("not-hostile-terms idiot", {"not_hostile_terms": ("idiot",)}),
+        (
             "schedule 30 8 * * fri Europe/Paris",
             {"digest_cron": "30 8 * * fri", "timezone": "Europe/Paris"},
         ),
@@ -64,6 +70,9 @@ async def test_admin_changes_a_setting(
         ("schedule every monday", "is not a schedule"),
         ("schedule 0 9 * * mon Mars/Olympus", "is not a schedule"),
         ("frobnicate 1", "Change a setting with"),
+        ("hostile-terms", "is not a list of terms"),
+        ("hostile-terms , ,", "is not a list of terms"),
+        (f"not-hostile-terms {'x' * 61}", "is not a list of terms"),
     ],
 )
 async def test_bad_values_are_explained_and_nothing_is_saved(
@@ -91,6 +100,20 @@ async def test_setup_without_arguments_shows_the_settings(router: Commands) -> N
     reply = await router.handle(_call(""))
     assert dict(reply.fields)["Moderator alerts channel"] == "<#C0MODS01>"
     assert dict(reply.fields)["Digest schedule"] == "0 9 * * mon (UTC)"
+
+
+async def test_admins_see_and_can_undo_what_moderators_cleared(
+    router: Commands, store: SettingsStore
+) -> None:
+    store.update(COMMUNITY, not_hostile_terms=("idiot", "shut up"), hostile_terms=("wombat",))
+    shown = dict((await router.handle(_call(""))).fields)
+    assert shown["Terms cleared as not hostile"] == "idiot, shut up"
+    assert shown["Extra hostile terms"] == "wombat"
+    await router.handle(_call("not-hostile-terms shut up"))
+    assert SettingsStore(store._engine).get(COMMUNITY).not_hostile_terms == ("shut up",)
+    store.update(COMMUNITY, not_hostile_terms=tuple(f"term{n}" for n in range(400)))
+    long_list = dict((await router.handle(_call(""))).fields)["Terms cleared as not hostile"]
+    assert len(long_list) <= 601 and long_list.endswith("…")
 
 
 def test_a_damaged_settings_document_falls_back_to_defaults(
