@@ -17,6 +17,7 @@ import time
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -54,6 +55,8 @@ class WriterCounters:
 
 _Pending = tuple[ActivityEvent, "asyncio.Future[None] | None"]
 
+CONTEXT_SECONDS = 5.0  # reuse a community's analysis context this long (feedback applies fast)
+
 # What a community's messages are analysed with: its hostility terms and usual language.
 ContextFor = Callable[[str], tuple[CommunityTerms, str]]
 # Whether an event may be recorded at all (False: its member opted out of tracking).
@@ -81,6 +84,7 @@ class EventWriter:
         self._analysis = analysis
         self._context_for = context_for or (lambda community: (CommunityTerms(), "en"))
         self._listeners: list[CommitListener] = []
+        self._context_cache: dict[str, tuple[float, Any]] = {}
         self._listener_tasks: set[asyncio.Task[None]] = set()
         self._batch_size = batch_size
         self._queue_limit = queue_limit
@@ -210,10 +214,7 @@ class EventWriter:
         messages = [event for event in events if isinstance(event, MessagePosted)]
         if self._analysis is None or not messages:
             return {}
-        communities = {message.community for message in messages}
-        contexts = await asyncio.to_thread(
-            lambda: {community: self._context_for(community) for community in communities}
-        )
+        contexts = await self._contexts({message.community for message in messages})
         samples = [
             MessageSample(m.community, m.text or "", m.is_reply, contexts[m.community][1])
             for m in messages
@@ -225,6 +226,16 @@ class EventWriter:
             log.exception("message analysis failed; %d messages stored without tone", len(samples))
             return {}
         return {message.key: facts for message, facts in zip(messages, results, strict=True)}
+
+    async def _contexts(self, communities: set[str]) -> dict[str, tuple[CommunityTerms, str]]:
+        """Each community's analysis context, read off the loop only when not fresh in memory."""
+        now = time.monotonic()
+        stale = {c for c in communities if self._context_cache.get(c, (0.0, None))[0] <= now}
+        if stale:
+            fresh = await asyncio.to_thread(lambda: {c: self._context_for(c) for c in stale})
+            for community, context in fresh.items():
+                self._context_cache[community] = (now + CONTEXT_SECONDS, context)
+        return {community: self._context_cache[community][1] for community in communities}
 
     def _notify(self, events: list[ActivityEvent], facts: dict[str, MessageFacts]) -> None:
         """Hand a committed batch's analysed messages to the listeners, without waiting."""
