@@ -138,7 +138,7 @@ def _base(config: Config, clock: Callable[[], datetime]) -> _Base:
     def context_for(community: str) -> tuple[CommunityTerms, str]:
         """A community's hostility vocabulary and language, for the analysis."""
         own = settings.get(community)
-        terms = CommunityTerms(own.hostile_terms, own.not_hostile_terms)
+        terms = CommunityTerms(own.hostile_terms, own.not_hostile_terms, own.help_channels)
         return terms, own.locale or config.locale
 
     writer = EventWriter(
