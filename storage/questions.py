@@ -165,11 +165,11 @@ def note_reply(connection: sa.Connection, question_id: int, at_ms: int) -> None:
 def set_mentioned(
     connection: sa.Connection, question_id: int, members: tuple[str, ...], at_ms: int
 ) -> None:
-    """Remember which experts were named for a question, and when."""
+    """Remember which experts were named for a question, and when (none: the radar tried)."""
     connection.execute(
         question_table.update()
         .where(question_table.c.id == question_id)
-        .values(mentioned=",".join(members)[:400], mentioned_ms=at_ms)
+        .values(mentioned=",".join(members)[:400] or None, mentioned_ms=at_ms)
     )
 
 
@@ -182,6 +182,12 @@ def set_status(
         .where(question_table.c.id == question_id)
         .values(status=status, snoozed_until_ms=snoozed_until_ms)
     )
+    if status == SNOOZED:  # alert again once the snooze is over, if still unanswered
+        connection.execute(
+            question_table.update()
+            .where(question_table.c.id == question_id)
+            .values(alerted_ms=None)
+        )
     return bool(result.rowcount)
 
 

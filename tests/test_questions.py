@@ -7,7 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from bot.activity_store import ActivityStore, to_ms
-from bot.analysis import Analyst, CommunityTerms, MessageSample
+from bot.analysis import Analyst, CommunityTerms, MessageFacts, MessageSample
 from bot.stats import Window, community_stats
 from storage import questions
 from storage.profiles import community_id
@@ -17,7 +17,9 @@ ANALYST = Analyst()
 HELP = CommunityTerms(help_channels=("CHELP",))
 
 
-def _facts(text: str, *, channel: str = "C1", reply: bool = False, starter: bool = False):
+def _facts(
+    text: str, *, channel: str = "C1", reply: bool = False, starter: bool = False
+) -> MessageFacts:
     sample = MessageSample(COMMUNITY, text, reply, channel_id=channel, thread_starter=starter)
     return ANALYST.analyse([sample], {COMMUNITY: HELP})[0]
 
