@@ -22,6 +22,9 @@ from bot.activity_store import ActivityStore
 from bot.analysis import AnalysisPool, CommunityTerms
 from bot.commands import Commands
 from bot.config import Config
+from bot.expert_commands import experts_command, unanswered_command
+from bot.expert_radar import HANDLED_ACTION, RADAR_SECONDS, SNOOZE_ACTION, Radar
+from bot.experts import Experts
 from bot.forms import Forms
 from bot.ingest import EventWriter
 from bot.linking import Linking
@@ -82,6 +85,7 @@ class Services:
     form_capacity: dict[str, int] = field(default_factory=dict)
     """Inputs one form holds, by platform (a Discord modal: five); others hold plenty."""
     alerts: ToneAlerts | None = None
+    experts: Experts | None = None
 
     def outbox(self, community: str) -> Outbox:
         """The outbox of the platform a community lives on (``slack:…``, ``discord:…``)."""
@@ -138,7 +142,7 @@ def _base(config: Config, clock: Callable[[], datetime]) -> _Base:
     def context_for(community: str) -> tuple[CommunityTerms, str]:
         """A community's hostility vocabulary and language, for the analysis."""
         own = settings.get(community)
-        terms = CommunityTerms(own.hostile_terms, own.not_hostile_terms)
+        terms = CommunityTerms(own.hostile_terms, own.not_hostile_terms, own.help_channels)
         return terms, own.locale or config.locale
 
     writer = EventWriter(
@@ -236,6 +240,7 @@ def build_services(config: Config, *, now: Callable[[], datetime] | None = None)
     )
     _register_profiles(services, parts.linking, parts.cards)
     _wire_tone(services)
+    _wire_experts(services)
 
     async def refresh_rollups() -> None:
         """Fold the events of the last minute into the daily roll-ups."""
@@ -278,6 +283,27 @@ def _wire_tone(services: Services) -> None:
     services.writer.add_listener(services.alerts.on_commit)
     ToneCases(engine, settings, outbox_for, now=clock).register(services.actions)
     services.commands.register("tone", Role.MODERATOR, partial(tone_command, engine, clock))
+
+
+def _wire_experts(services: Services) -> None:
+    """Questions and answers on every commit, expert mentions, the radar, and its commands."""
+    experts = Experts(
+        services.engine,
+        services.settings,
+        services.outbox_if_connected,
+        optouts=services.optouts,
+        locale=services.config.locale,
+        now=services.now,
+    )
+    services.experts = experts
+    services.writer.add_listener(experts.on_commit)
+    radar = Radar(experts, services.settings)
+    commands, actions = services.commands, services.actions
+    commands.register("experts", Role.MEMBER, partial(experts_command, experts))
+    commands.register("unanswered", Role.MODERATOR, partial(unanswered_command, experts))
+    actions.register(HANDLED_ACTION, Role.MODERATOR, radar.handled)
+    actions.register(SNOOZE_ACTION, Role.MODERATOR, radar.snooze)
+    services.scheduler.every("experts.radar", RADAR_SECONDS, radar.sweep)
 
 
 def build_connectors(services: Services) -> list[Connector]:

@@ -216,7 +216,14 @@ class EventWriter:
             return {}
         contexts = await self._contexts({message.community for message in messages})
         samples = [
-            MessageSample(m.community, m.text or "", m.is_reply, contexts[m.community][1])
+            MessageSample(
+                m.community,
+                m.text or "",
+                m.is_reply,
+                contexts[m.community][1],
+                channel_id=m.channel_id,
+                thread_starter=m.thread_id is not None and m.thread_id == m.key,
+            )
             for m in messages
         ]
         terms = {community: context[0] for community, context in contexts.items()}

@@ -40,6 +40,11 @@ class CommunitySettings(BaseModel):
     profile_welcome: bool | None = None
     profile_reminder_hours: float | None = None
     profile_questions: tuple[str, ...] = ()
+    # Expert routing: mention experts when a question is asked; the radar's delays (minutes).
+    expert_routing: bool = True
+    expert_threshold: float | None = None
+    radar_mention_minutes: int = 60
+    radar_alert_minutes: int = 240
 
 
 class SettingsStore:

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from bot.events import utc
 from storage import queries
+from storage.questions import QuestionCounts, question_counts
 
 MAX_DAYS = 366
 
@@ -52,6 +53,11 @@ def community_stats(engine: sa.Engine, community_key: str, window: Window) -> di
             if found
             else queries.ActivityCounts(0, 0, 0, 0, 0, 0)
         )
+        asked = (
+            question_counts(connection, found.id, window.since_ms, window.until_ms)
+            if found
+            else QuestionCounts(0, 0, None)
+        )
     return {
         "community": community_key,
         "since": iso(window.since),
@@ -62,6 +68,9 @@ def community_stats(engine: sa.Engine, community_key: str, window: Window) -> di
         "reactions": counts.reactions,
         "active_members": counts.active_members,
         "new_members": counts.new_members,
+        "questions": asked.questions,
+        "unanswered_questions": asked.unanswered,
+        "median_first_response_seconds": asked.median_first_response_seconds,
         "sentiment": {
             "positive": counts.positive,
             "neutral": counts.neutral,

@@ -83,4 +83,13 @@ def pulse_group(runner: CommandRunner) -> app_commands.Group:
     async def member(interaction: discord.Interaction[Any], user: discord.User) -> None:
         await runner.run_command(interaction, "member", f"<@{user.id}>")
 
+    @group.command(name="experts", description=described("discord.experts.description"))
+    @app_commands.describe(topic=described("discord.experts.topic"))
+    async def experts(interaction: discord.Interaction[Any], topic: str) -> None:
+        await runner.run_command(interaction, "experts", topic)
+
+    @group.command(name="unanswered", description=described("discord.unanswered.description"))
+    async def unanswered(interaction: discord.Interaction[Any]) -> None:
+        await runner.run_command(interaction, "unanswered", "")
+
     return group

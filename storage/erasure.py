@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
+from storage import expert_erasure
 from storage.models import (
     Channel,
     ChannelDay,
@@ -241,6 +242,10 @@ ACCOUNT_ERASERS: dict[str, AccountEraser] = {
     "member": _member,
     "profile_prompt": _prompt,
     "job_run": _job_runs,
+    "question": expert_erasure.erase_questions,
+    "expert_evidence": expert_erasure.erase_evidence,
+    "expert_mention": expert_erasure.erase_mentions,
+    "expert_optout": expert_erasure.erase_optout,
     "profile_account": _account,
 }
 """Tables holding rows about one account (a member of one community), in erasing order."""
