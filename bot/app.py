@@ -154,6 +154,7 @@ def _base(config: Config, clock: Callable[[], datetime]) -> _Base:
         context_for=context_for,
         admit=optouts.admits,
     )
+    settings.watch(writer.forget_context)
     questions = config.profile.build().ids
     commands = Commands(engine, settings, locale=config.locale, now=clock, question_ids=questions)
     return _Base(

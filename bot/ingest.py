@@ -234,6 +234,10 @@ class EventWriter:
             return {}
         return {message.key: facts for message, facts in zip(messages, results, strict=True)}
 
+    def forget_context(self, community: str) -> None:
+        """Drop a community's cached analysis context (its settings just changed)."""
+        self._context_cache.pop(community, None)
+
     async def _contexts(self, communities: set[str]) -> dict[str, tuple[CommunityTerms, str]]:
         """Each community's analysis context, read off the loop only when not fresh in memory."""
         now = time.monotonic()

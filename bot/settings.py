@@ -54,6 +54,11 @@ class SettingsStore:
         self._engine = engine
         self._clock = clock
         self._cache: dict[str, tuple[float, CommunitySettings]] = {}
+        self._watchers: list[Callable[[str], None]] = []
+
+    def watch(self, watcher: Callable[[str], None]) -> None:
+        """Be told (with the community) whenever this process changes a community's settings."""
+        self._watchers.append(watcher)
 
     def get(self, community: str) -> CommunitySettings:
         """The community's settings (defaults when none were saved or they are unreadable)."""
@@ -81,6 +86,8 @@ class SettingsStore:
                 connection, row, settings.model_dump_json(), int(time.time() * 1000)
             )
         self._cache[community] = (self._clock() + CACHE_SECONDS, settings)
+        for watcher in self._watchers:
+            watcher(community)
         return settings
 
     def forget(self, community: str) -> None:
