@@ -100,9 +100,9 @@ async def main(args: argparse.Namespace) -> None:
         counters = services.writer.counters
         while counters.received == 0:
             await asyncio.sleep(0.001)
-        first = time.perf_counter()
+        first, cpu = time.perf_counter(), time.process_time()
         await _stored(counters, args.messages)
-        burst = time.perf_counter() - first
+        burst, burst_cpu = time.perf_counter() - first, time.process_time() - cpu
         burst_send = await asyncio.to_thread(done.get, True, 30)
         stop, lags = asyncio.Event(), []
         probe = asyncio.create_task(_lag_probe(stop, lags))
@@ -117,6 +117,12 @@ async def main(args: argparse.Namespace) -> None:
     print(
         f"flat out: {args.messages} messages sent in {burst_send:.2f} s; recorded by Pulse "
         f"at {args.messages / burst:,.0f} messages/s ({burst:.2f} s)"
+    )
+    per_message = burst_cpu / args.messages
+    print(
+        f"Pulse's own process (loop, writer thread; tone is scored in a worker process): "
+        f"{per_message * 1e6:.0f} us CPU per message = "
+        f"{1 / per_message:,.0f} messages per CPU-second"
     )
     print(
         f"paced: {paced} messages at {args.rate}/s (sent in {paced_send:.2f} s); "

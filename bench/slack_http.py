@@ -153,7 +153,9 @@ async def main(args: argparse.Namespace) -> None:
             results: multiprocessing.Queue = multiprocessing.Queue()
             child = multiprocessing.Process(target=_load, args=(url, args, results))
             child.start()
+            cpu = time.process_time()
             report = await asyncio.to_thread(results.get)
+            report["pulse_cpu"] = time.process_time() - cpu
             child.join()
             stop.set()
             await probe
@@ -179,6 +181,11 @@ def _print(report: dict, lags: list[float], stored: int, args: argparse.Namespac
         f"{report['burst_failures']} not acked 200"
     )
     print(f"stored: {stored} rows (expected {len(paced) + args.burst_events})")
+    per_event = report["pulse_cpu"] / stored
+    print(
+        f"Pulse's own process: {per_event * 1e6:.0f} us CPU per event = "
+        f"{1 / per_event:,.0f} events per CPU-second (tone is scored in a worker process)"
+    )
     print(
         f"event-loop lag in Pulse: p99 {statistics.quantiles(lags, n=100)[98] * 1000:.2f} ms, "
         f"max {max(lags) * 1000:.1f} ms"

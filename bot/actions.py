@@ -12,11 +12,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from bot.i18n import Translator
-from bot.ports import ActionCall, Reply, Role
+from bot.ports import ActionCall, Reply, ReplyOrForm, Role
 
 log = logging.getLogger(__name__)
 
-ActionHandler = Callable[[ActionCall, Translator], Awaitable[Reply]]
+ActionHandler = Callable[[ActionCall, Translator], Awaitable[ReplyOrForm]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,8 +38,8 @@ class Actions:
         """Make clicks on buttons with this ``action`` run ``handler`` for ``role`` and above."""
         self._actions[action] = _Action(handler, role)
 
-    async def handle(self, call: ActionCall) -> Reply:
-        """Answer one click; refusals and failures are replies, never exceptions."""
+    async def handle(self, call: ActionCall) -> ReplyOrForm:
+        """Answer one click (a reply or a form); refusals and failures are replies, never raised."""
         say = Translator(await self._locale_for(call.community))
         registered = self._actions.get(call.action)
         if registered is None:

@@ -24,6 +24,7 @@ from storage import rollups, writes
 from storage.models import DAY_MS
 
 Clock = Callable[[], float]
+Admit = Callable[[Iterable[ActivityEvent]], list[ActivityEvent]]
 
 # "Last seen" is kept to the minute: a member's row is rewritten only when their last
 # participation moves by at least this much, which spares the hot path most upserts.
@@ -69,18 +70,31 @@ class BatchResult:
 class ActivityStore:
     """Turns event values into rows and writes a batch in one transaction (blocking)."""
 
-    def __init__(self, engine: sa.Engine, *, store_text: bool, clock: Clock = time.time) -> None:
+    def __init__(
+        self,
+        engine: sa.Engine,
+        *,
+        store_text: bool,
+        clock: Clock = time.time,
+        admit: Admit | None = None,
+    ) -> None:
         self._engine = engine
         self._store_text = store_text
         self._clock = clock
+        self._admit = admit
         self._community_ids: dict[str, int] = {}
         self._members_written: dict[tuple[int, str], tuple[int, int, str | None]] = {}
 
     def write(
         self, events: Iterable[ActivityEvent], facts: Mapping[str, MessageFacts] | None = None
     ) -> BatchResult:
-        """Write events (with the facts derived from messages, by key); duplicates are skipped."""
-        batch = list(events)
+        """Write events (with the facts derived from messages, by key); duplicates are skipped.
+
+        Events that ``admit`` refuses (members who opted out of tracking) are not written.
+        """
+        batch = list(events) if self._admit is None else self._admit(events)
+        if not batch:
+            return BatchResult(received=0, stored=0)
         with self._engine.begin() as connection:
             ids = self._community_ids_for(connection, {event.community for event in batch})
             rows, members = self._rows(batch, ids, facts or {})
@@ -107,8 +121,17 @@ class ActivityStore:
             return writes.existing_keys(connection, community, keys)
 
     def forget_community(self, key: str) -> None:
-        """Drop a cached community id (after the community was purged)."""
-        self._community_ids.pop(key, None)
+        """Drop a cached community id and its members (after the community was purged)."""
+        community_id = self._community_ids.pop(key, None)
+        if community_id is not None:
+            for member in [m for m in self._members_written if m[0] == community_id]:
+                del self._members_written[member]
+
+    def forget_member(self, key: str, user_id: str) -> None:
+        """Drop what is cached about a member (after their data was erased)."""
+        community_id = self._community_ids.get(key)
+        if community_id is not None:
+            self._members_written.pop((community_id, user_id), None)
 
     def _community_ids_for(self, connection: sa.Connection, keys: set[str]) -> dict[str, int]:
         """Resolve community keys to ids, creating the communities seen for the first time."""

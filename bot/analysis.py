@@ -1,5 +1,5 @@
-"""Per-message analysis at ingestion: what each message says about tone (and, as features
-land, questions and topics), computed while its text is still in memory.
+"""Per-message analysis at ingestion: what each message says about tone, whether it asks a
+question (and on which topic terms) or thanks someone, computed while its text is in memory.
 
 Text is not stored by default, so whatever Pulse derives from it must be derived on the
 way in. Scoring costs a hundred microseconds or more per message, which the event loop's
@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 
+from bot.expertise import is_question, is_thanks, topic_terms
 from bot.tone import ANALYZER_VERSION, NEGATIVE, POSITIVE, ToneAnalyzer
 
 TONE_CODES = {NEGATIVE: -1, POSITIVE: 1}  # neutral is 0
@@ -29,19 +30,26 @@ class MessageSample:
     text: str
     is_reply: bool = False
     default_language: str = "en"
+    channel_id: str = ""
+    thread_starter: bool = False
+    """The message opens a thread of its own (a Discord forum post)."""
 
 
 @dataclass(frozen=True, slots=True)
 class CommunityTerms:
-    """A community's own hostility vocabulary: extra terms, and terms moderators cleared."""
+    """A community's own vocabulary and places: hostility terms, cleared terms, help channels."""
 
     hostile: tuple[str, ...] = ()
     not_hostile: tuple[str, ...] = ()
+    help_channels: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class MessageFacts:
-    """What Pulse keeps of a message's content: tone, hostility and language."""
+    """What Pulse keeps of a message's content: tone, hostility, language, question, thanks.
+
+    ``terms`` are the topic terms (stem, weight) of a question, empty for other messages.
+    """
 
     polarity: float
     tone: int
@@ -49,6 +57,29 @@ class MessageFacts:
     language: str
     tone_version: int = ANALYZER_VERSION
     hostile_reasons: tuple[str, ...] = ()
+    is_question: bool = False
+    thanks: bool = False
+    terms: tuple[tuple[str, float], ...] = ()
+
+
+def question_facts(
+    sample: MessageSample, terms: CommunityTerms
+) -> tuple[bool, tuple[tuple[str, float], ...]]:
+    """Whether a message opens a question (help channels count new posts) and its topic terms.
+
+    Replies are never questions here: a follow-up inside a conversation is not a new request
+    for help, and it could never get "a reply" of its own on Slack.
+    """
+    if sample.is_reply:
+        return False, ()
+    in_help = sample.channel_id in terms.help_channels
+    asks = is_question(
+        sample.text, in_help_channel=in_help, is_thread_starter=sample.thread_starter and in_help
+    )
+    if not asks:
+        return False, ()
+    found = topic_terms(sample.text)
+    return True, tuple((term, round(weight, 4)) for term, weight in found.items())
 
 
 class Analyst:
@@ -56,14 +87,17 @@ class Analyst:
 
     def __init__(self) -> None:
         self._base = ToneAnalyzer()
-        self._by_terms: dict[CommunityTerms, ToneAnalyzer] = {CommunityTerms(): self._base}
+        self._by_terms: dict[tuple[tuple[str, ...], tuple[str, ...]], ToneAnalyzer] = {
+            ((), ()): self._base
+        }
 
     def _analyzer(self, terms: CommunityTerms) -> ToneAnalyzer:
-        """The analyzer for a community's terms (shares the loaded lexicons)."""
-        analyzer = self._by_terms.get(terms)
+        """The analyzer for a community's hostility terms (shares the loaded lexicons)."""
+        vocabulary = (terms.hostile, terms.not_hostile)
+        analyzer = self._by_terms.get(vocabulary)
         if analyzer is None:
             analyzer = self._base.with_terms(terms.hostile, terms.not_hostile)
-            self._by_terms[terms] = analyzer
+            self._by_terms[vocabulary] = analyzer
         return analyzer
 
     def analyse(
@@ -72,8 +106,11 @@ class Analyst:
         """Facts for each sample, in order."""
         facts = []
         for sample in samples:
-            analyzer = self._analyzer(terms.get(sample.community, CommunityTerms()))
-            reading = analyzer.read(sample.text, sample.default_language, reply=sample.is_reply)
+            own = terms.get(sample.community, CommunityTerms())
+            reading = self._analyzer(own).read(
+                sample.text, sample.default_language, reply=sample.is_reply
+            )
+            asks, question_terms = question_facts(sample, own)
             facts.append(
                 MessageFacts(
                     polarity=round(reading.polarity, 4),
@@ -81,6 +118,9 @@ class Analyst:
                     hostile=reading.hostile,
                     language=reading.language[:8],
                     hostile_reasons=reading.hostile_reasons,
+                    is_question=asks,
+                    thanks=sample.is_reply and is_thanks(sample.text),
+                    terms=question_terms,
                 )
             )
         return facts
@@ -125,10 +165,13 @@ class AnalysisPool:
         """Facts for each sample, computed off the loop."""
         if not samples:
             return []
-        loop = asyncio.get_running_loop()
         if self._analyst is not None:
+            loop = asyncio.get_running_loop()
             return await loop.run_in_executor(self._executor, self._analyst.analyse, samples, terms)
-        return await loop.run_in_executor(self._executor, _analyse_in_worker, samples, terms)
+        # Submitting to a process pool takes locks its manager thread holds while it pickles
+        # and pipes a batch (measured: ~10 ms a batch), so submit and wait from a thread.
+        future = self._executor.submit
+        return await asyncio.to_thread(lambda: future(_analyse_in_worker, samples, terms).result())
 
     def submit(
         self, samples: Sequence[MessageSample], terms: Mapping[str, CommunityTerms]

@@ -203,6 +203,69 @@ def cmd_import(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
+def cmd_export(args: argparse.Namespace, config: Config) -> int:
+    """``pulse export members|activity``: data for spreadsheets and BI tools (CSV or JSON)."""
+    from bot import exports
+    from bot.profile_service import narrowed
+    from bot.settings import SettingsStore
+
+    say = Translator(config.locale)
+    engine = make_engine(config.database.url, busy_timeout_ms=config.database.busy_timeout_ms)
+    upgrade(engine)
+    community = resolve_community(engine, args.community, say)
+    if args.what == "members":
+        settings = SettingsStore(engine).get(community)
+        questionnaire = narrowed(config.profile.build(), settings.profile_questions)
+        locale = settings.locale or config.locale
+        table = exports.member_table(engine, community, questionnaire, locale)
+    else:
+        with_text = config.privacy.store_message_text
+        table = exports.activity_table(engine, community, with_text=with_text)
+    write = exports.WRITERS[args.format]
+    if args.output is None:
+        write(table, sys.stdout)
+        return 0
+    with args.output.open("w", encoding="utf-8", newline="") as out:
+        rows = write(table, out)
+    print(
+        say("cli.exported", rows=rows, kind=args.what, community=community, path=args.output),
+        file=sys.stderr,
+    )
+    return 0
+
+
+def cmd_tone(args: argparse.Namespace, config: Config) -> int:
+    """``pulse tone``: one JSON line per line of stdin, for checking and calibrating the scores.
+
+    Bytes are read and decoded with replacement, so any input line (empty, invalid UTF-8,
+    binary) gets a reading; output is UTF-8 whatever the terminal's encoding.
+    """
+    from bot.tone import ToneAnalyzer
+
+    analyzer = ToneAnalyzer()
+    language = args.language or config.locale
+    out = sys.stdout.buffer
+    interactive = sys.stdout.isatty()
+    try:
+        for raw in sys.stdin.buffer:
+            text = raw.rstrip(b"\n").removesuffix(b"\r").decode("utf-8", errors="replace")
+            reading = analyzer.read(text, language)
+            record = {
+                "text": text,
+                "polarity": reading.polarity,
+                "label": reading.label,
+                "hostile": reading.hostile,
+                "language": reading.language,
+            }
+            out.write(json.dumps(record, ensure_ascii=False).encode("utf-8") + b"\n")
+            if interactive:
+                out.flush()
+        out.flush()
+    except BrokenPipeError:  # `pulse tone | head`: the reader has all it wanted
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115  (keeps interpreter exit quiet)
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace, config: Config) -> int:
     """``pulse demo``: the whole bot against local stand-ins, fed with the sample community."""
     from bot.demo import main as demo
@@ -242,6 +305,14 @@ def build_parser() -> argparse.ArgumentParser:
         handler=cmd_db_upgrade
     )
 
+    tone = commands.add_parser("tone", help="score the tone of each line of stdin (JSON lines)")
+    tone.add_argument(
+        "--language",
+        choices=("en", "fr"),
+        help="language assumed when a line is too short to tell (default: the config's locale)",
+    )
+    tone.set_defaults(handler=cmd_tone)
+
     check = commands.add_parser("check-config", help="validate the configuration")
     check.set_defaults(handler=cmd_check_config)
 
@@ -256,7 +327,14 @@ def build_parser() -> argparse.ArgumentParser:
         source.add_argument("-c", "--config", type=Path, default=argparse.SUPPRESS)
         source.set_defaults(handler=cmd_import)
 
-    for sub in (run, stats, digest, check, database):
+    export = commands.add_parser("export", help="members or activity as CSV or JSON")
+    export.add_argument("what", choices=("members", "activity"), help="what to export")
+    export.add_argument("--format", choices=("csv", "json"), required=True, help="file format")
+    export.add_argument("--community", help="slack:<team id> or discord:<guild id>")
+    export.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
+    export.set_defaults(handler=cmd_export)
+
+    for sub in (run, stats, digest, check, database, export, tone):
         sub.add_argument("-c", "--config", type=Path, default=argparse.SUPPRESS, help="config file")
     return parser
 

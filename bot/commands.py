@@ -18,7 +18,8 @@ import sqlalchemy as sa
 
 from bot.community_setup import setup_command
 from bot.i18n import Translator
-from bot.ports import CommandCall, Reply, Role
+from bot.ports import CommandCall, Reply, ReplyOrForm, Role
+from bot.profiles.questionnaire import DEFAULT_QUESTION_IDS
 from bot.settings import SettingsStore
 from bot.stats import MAX_DAYS, Window, community_stats
 
@@ -27,7 +28,7 @@ log = logging.getLogger(__name__)
 Now = Callable[[], datetime]
 
 
-Handler = Callable[[CommandCall, Translator], Awaitable[Reply]]
+Handler = Callable[[CommandCall, Translator], Awaitable[ReplyOrForm]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +49,7 @@ class Commands:
         *,
         locale: str = "en",
         now: Now | None = None,
+        question_ids: tuple[str, ...] = DEFAULT_QUESTION_IDS,
     ) -> None:
         self._engine = engine
         self._settings = settings
@@ -55,7 +57,8 @@ class Commands:
         self._now = now or (lambda: datetime.now(UTC))
         self._commands: dict[str, _Command] = {}
         self.register("stats", Role.MODERATOR, self._stats)
-        self.register("setup", Role.ADMIN, partial(setup_command, settings))
+        setup = partial(setup_command, settings, question_ids=question_ids)
+        self.register("setup", Role.ADMIN, setup)
 
     def register(self, name: str, role: Role, handler: Handler) -> None:
         """Make ``/pulse <name>`` run ``handler`` for callers with at least ``role``."""
@@ -71,8 +74,8 @@ class Commands:
         settings = await asyncio.to_thread(self._settings.get, community)
         return settings.locale or self._locale
 
-    async def handle(self, call: CommandCall) -> Reply:
-        """Answer one call; refusals and errors are replies, never exceptions."""
+    async def handle(self, call: CommandCall) -> ReplyOrForm:
+        """Answer one call (a reply or a form); refusals and errors are replies, never raised."""
         say = Translator(call.locale or await self.locale_for(call.community))
         available = ", ".join(f"`{name}`" for name in self.names)
         name = call.name.strip().lower()

@@ -1,5 +1,7 @@
 """``/pulse setup``: admins choose the alert and digest channels, help channels, moderator
-roles, language and digest schedule of their community."""
+roles, language and digest schedule of their community, how it asks for profiles (the
+welcome message on joining, the reminder delay, which questions), and its own hostility
+terms."""
 
 from __future__ import annotations
 
@@ -28,7 +30,18 @@ SETTINGS = (
     "schedule",
     "staff",
     "ambassador",
+    "welcome",
+    "reminder",
+    "questions",
+    "hostile-terms",
+    "not-hostile-terms",
 )
+MAX_REMINDER_HOURS = 24 * 90
+SWITCHES = {"on": True, "off": False, "yes": True, "no": False}
+TERMS = {"hostile-terms": "hostile_terms", "not-hostile-terms": "not_hostile_terms"}
+MAX_TERM = 60
+MAX_TERMS = 500
+SHOWN_TERMS = 600  # characters of a term list shown in the settings (platform field limits)
 
 
 def _references(text: str, pattern: re.Pattern[str]) -> list[str] | None:
@@ -40,6 +53,18 @@ def _references(text: str, pattern: re.Pattern[str]) -> list[str] | None:
             return None
         found.append(next(group for group in match.groups() if group))
     return found
+
+
+def parse_terms(value: str) -> tuple[str, ...] | None:
+    """Comma-separated words or phrases (lower-cased, deduplicated); () for "none"; None if
+    empty or too long."""
+    if value.strip().lower() == "none":
+        return ()
+    terms = tuple(dict.fromkeys(" ".join(t.split()).lower() for t in value.split(",")))
+    terms = tuple(term for term in terms if term)
+    if not terms or len(terms) > MAX_TERMS or any(len(term) > MAX_TERM for term in terms):
+        return None
+    return terms
 
 
 def check_schedule(words: list[str]) -> tuple[str, str] | None:
@@ -54,9 +79,35 @@ def check_schedule(words: list[str]) -> tuple[str, str] | None:
     return cron, zone
 
 
-def _changes(setting: str, value: str) -> dict[str, object] | str:
+def _profile_changes(
+    setting: str, value: str, question_ids: tuple[str, ...]
+) -> dict[str, object] | str:
+    """The changes of a profile setting (welcome, reminder, questions), or an error key."""
+    words = value.lower().split()
+    if setting == "welcome":
+        switch = SWITCHES.get(words[0]) if len(words) == 1 else None
+        return "setup.bad_switch" if switch is None else {"profile_welcome": switch}
+    if setting == "reminder":
+        if words == ["off"]:
+            return {"profile_reminder_hours": 0.0}
+        hours = words[0] if len(words) == 1 else ""
+        if not (hours.isascii() and hours.isdigit()) or not 1 <= int(hours) <= MAX_REMINDER_HOURS:
+            return "setup.bad_hours"
+        return {"profile_reminder_hours": float(int(hours))}
+    if words == ["all"]:
+        return {"profile_questions": ()}
+    if not words or any(word not in question_ids for word in words):
+        return "setup.bad_questions"
+    return {"profile_questions": tuple(q for q in question_ids if q in words)}
+
+
+def _changes(
+    setting: str, value: str, question_ids: tuple[str, ...] = ()
+) -> dict[str, object] | str:
     """The settings changes a ``setup`` call asks for, or the catalogue key of its error."""
     words = value.split()
+    if setting in ("welcome", "reminder", "questions"):
+        return _profile_changes(setting, value, question_ids)
     if setting in ("alerts", "digest"):
         channels = _references(value, CHANNEL)
         if not channels or len(channels) != 1:
@@ -72,6 +123,9 @@ def _changes(setting: str, value: str) -> dict[str, object] | str:
         return _people(setting, value)
     if setting == "locale":
         return {"locale": words[0]} if words and words[0] in ("en", "fr") else "setup.bad_locale"
+    if setting in TERMS:
+        terms = parse_terms(value)
+        return "setup.bad_terms" if terms is None else {TERMS[setting]: terms}
     schedule = check_schedule(words)
     return (
         "setup.bad_schedule"
@@ -92,12 +146,30 @@ def _people(setting: str, value: str) -> dict[str, object] | str:
     return {"ambassador_role": roles[0] if roles else None}
 
 
+def _switch(value: bool | None, say: Translator) -> str:
+    """On, off, or the configured default."""
+    return say("setup.default") if value is None else say("setup.on" if value else "setup.off")
+
+
+def _hours(value: float | None, say: Translator) -> str:
+    """A reminder delay in hours, off, or the configured default."""
+    if value is None:
+        return say("setup.default")
+    return say("setup.off") if value == 0 else say("setup.hours", hours=f"{value:g}")
+
+
 def describe(settings: CommunitySettings, say: Translator) -> Reply:
     """The current settings as a reply."""
     none = say("setup.none")
 
     def channels(ids: tuple[str, ...]) -> str:
+        """Channel mentions, or "not set"."""
         return " ".join(f"<#{channel}>" for channel in ids) or none
+
+    def terms(listed: tuple[str, ...]) -> str:
+        """A term list cut to what a platform field can show, or "not set"."""
+        shown = ", ".join(listed)
+        return (shown[:SHOWN_TERMS] + "…" if len(shown) > SHOWN_TERMS else shown) or none
 
     fields = (
         (say("setup.alerts"), channels(tuple(filter(None, [settings.alert_channel])))),
@@ -108,21 +180,35 @@ def describe(settings: CommunitySettings, say: Translator) -> Reply:
         (say("setup.schedule"), f"{settings.digest_cron} ({settings.timezone})"),
         (say("setup.staff"), " ".join(f"<@{user}>" for user in settings.staff_user_ids) or none),
         (say("setup.ambassador"), settings.ambassador_role or none),
+        (say("setup.welcome"), _switch(settings.profile_welcome, say)),
+        (say("setup.reminder"), _hours(settings.profile_reminder_hours, say)),
+        (say("setup.questions"), " ".join(settings.profile_questions) or say("setup.all")),
+        (say("setup.hostile_terms"), terms(settings.hostile_terms)),
+        (say("setup.not_hostile_terms"), terms(settings.not_hostile_terms)),
     )
     return Reply(title=say("setup.title"), fields=fields, footer=say("setup.usage"))
 
 
-async def setup_command(store: SettingsStore, call: CommandCall, say: Translator) -> Reply:
-    """Show the settings, or change one and show the result."""
+async def setup_command(
+    store: SettingsStore,
+    call: CommandCall,
+    say: Translator,
+    *,
+    question_ids: tuple[str, ...] = (),
+) -> Reply:
+    """Show the settings, or change one and show the result (``question_ids``: the askable)."""
     setting, _, value = call.argument.strip().partition(" ")
     setting = setting.lower()
     if not setting:
         return describe(await asyncio.to_thread(store.get, call.community), say)
     if setting not in SETTINGS:
         return Reply(lines=(say("setup.usage"),))
-    changes = _changes(setting, value.strip())
+    changes = _changes(setting, value.strip(), question_ids)
     if isinstance(changes, str):
-        return Reply(lines=(say(changes, value=value.strip()[:80]), say("setup.usage")))
+        known = ", ".join(question_ids)
+        return Reply(
+            lines=(say(changes, value=value.strip()[:80], known=known), say("setup.usage"))
+        )
     settings = await asyncio.to_thread(lambda: store.update(call.community, **changes))
     shown = describe(settings, Translator(settings.locale or say.locale))
     return Reply(title=shown.title, lines=(say("setup.saved"),), fields=shown.fields)

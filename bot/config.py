@@ -21,6 +21,8 @@ from pydantic import (
     model_validator,
 )
 
+from bot.profiles.schema import ProfileConfig
+
 SUPPORTED_LOCALES = ("en", "fr")
 
 # Environment variables that may carry secrets instead of the file: (section, key).
@@ -162,6 +164,7 @@ class Config(_Section):
     ops: OpsConfig = Field(default_factory=OpsConfig)
     engagement: EngagementConfig = Field(default_factory=EngagementConfig)
     logging: LoggingConfig = Field(default_factory=LoggingConfig)
+    profile: ProfileConfig = Field(default_factory=ProfileConfig)
 
 
 def _describe(error: Mapping[str, Any]) -> str:

@@ -113,8 +113,8 @@ class MessagePosted:
 
 
 @dataclass(frozen=True, slots=True)
-class ReactionAdded:
-    """A human added a reaction to a message."""
+class _Reaction:
+    """What a reaction change says: who, on which message, with which emoji, when."""
 
     community: str
     channel_id: str
@@ -127,17 +127,13 @@ class ReactionAdded:
 
 
 @dataclass(frozen=True, slots=True)
-class ReactionRemoved:
-    """A human removed a reaction from a message."""
+class ReactionAdded(_Reaction):
+    """A human added a reaction to a message."""
 
-    community: str
-    channel_id: str
-    key: str
-    user_id: str
-    at: datetime
-    message_key: str
-    emoji: str
-    thread_id: str | None = None
+
+@dataclass(frozen=True, slots=True)
+class ReactionRemoved(_Reaction):
+    """A human removed a reaction from a message."""
 
 
 @dataclass(frozen=True, slots=True)

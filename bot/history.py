@@ -14,6 +14,7 @@ from bot.activity_store import ActivityStore
 from bot.analysis import AnalysisPool, MessageFacts, MessageSample
 from bot.events import ActivityEvent, MessagePosted
 from bot.importers import ExportReader, ImportedChannel, ImportedCommunity, ImportProblem
+from bot.optouts import OptOuts
 from storage import writes
 
 CHUNK = 5_000
@@ -121,7 +122,9 @@ def write_history(
     """
     started = time.perf_counter()
     summary = ImportSummary(community=community.community)
-    store = ActivityStore(engine, store_text=store_text)
+    optouts = OptOuts(engine)
+    optouts.reload()
+    store = ActivityStore(engine, store_text=store_text, admit=optouts.admitted)
     for chunk, facts in _analysed(_chunks(events, CHUNK), analysis, store, language, depth=2):
         result = store.write(chunk, facts)
         summary.events += result.received

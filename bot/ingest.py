@@ -17,6 +17,7 @@ import time
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -48,13 +49,18 @@ class WriterCounters:
     batches: int = 0
     failures: int = 0
     dropped: int = 0
+    ignored: int = 0
     write_seconds: deque[float] = field(default_factory=lambda: deque(maxlen=1024))
 
 
 _Pending = tuple[ActivityEvent, "asyncio.Future[None] | None"]
 
+CONTEXT_SECONDS = 5.0  # reuse a community's analysis context this long (feedback applies fast)
+
 # What a community's messages are analysed with: its hostility terms and usual language.
 ContextFor = Callable[[str], tuple[CommunityTerms, str]]
+# Whether an event may be recorded at all (False: its member opted out of tracking).
+Admit = Callable[[ActivityEvent], bool]
 # Told, after each commit, of the batch's messages and their facts (duplicates included).
 CommitListener = Callable[[list[tuple[MessagePosted, MessageFacts]]], Awaitable[None]]
 
@@ -71,11 +77,14 @@ class EventWriter:
         retry_seconds: float = 1.0,
         analysis: AnalysisPool | None = None,
         context_for: ContextFor | None = None,
+        admit: Admit | None = None,
     ) -> None:
         self._store = store
+        self._admit = admit
         self._analysis = analysis
         self._context_for = context_for or (lambda community: (CommunityTerms(), "en"))
         self._listeners: list[CommitListener] = []
+        self._context_cache: dict[str, tuple[float, Any]] = {}
         self._listener_tasks: set[asyncio.Task[None]] = set()
         self._batch_size = batch_size
         self._queue_limit = queue_limit
@@ -108,12 +117,22 @@ class EventWriter:
         if self._task is None:
             self._task = asyncio.get_running_loop().create_task(self._run(), name="pulse-writer")
 
+    def _refused(self, event: ActivityEvent) -> bool:
+        """True (and counted) when the event must not be recorded at all."""
+        if self._admit is None or self._admit(event):
+            return False
+        self.counters.ignored += 1
+        return True
+
     def submit(self, event: ActivityEvent) -> None:
         """Queue an event; the caller does not wait for it to be durable."""
-        self._enqueue(event, None)
+        if not self._refused(event):
+            self._enqueue(event, None)
 
     async def put(self, event: ActivityEvent) -> None:
         """Queue an event, waiting for room if the queue is full (for sources that cannot retry)."""
+        if self._refused(event):
+            return
         while len(self._pending) >= self._queue_limit and not self._closing:
             self._room.clear()
             await self._room.wait()
@@ -121,6 +140,8 @@ class EventWriter:
 
     async def write(self, event: ActivityEvent) -> None:
         """Queue an event and return once the batch holding it is committed."""
+        if self._refused(event):
+            return
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._enqueue(event, future)
         await future
@@ -155,6 +176,15 @@ class EventWriter:
         """Wait until the queue is empty and no batch is being written (tests, imports)."""
         await self._idle.wait()
 
+    async def quiet(self) -> None:
+        """Wait until the queue is written and every commit listener has finished (tests)."""
+        while True:
+            await self._idle.wait()
+            tasks = list(self._listener_tasks)
+            if not tasks and self._idle.is_set():
+                return
+            await asyncio.gather(*tasks, return_exceptions=True)
+
     def _take(self) -> tuple[list[_Pending], asyncio.Task[dict[str, MessageFacts]]]:
         """Take the next batch off the queue and start analysing it."""
         batch = [self._pending.popleft() for _ in range(min(self._batch_size, self.depth))]
@@ -184,12 +214,16 @@ class EventWriter:
         messages = [event for event in events if isinstance(event, MessagePosted)]
         if self._analysis is None or not messages:
             return {}
-        communities = {message.community for message in messages}
-        contexts = await asyncio.to_thread(
-            lambda: {community: self._context_for(community) for community in communities}
-        )
+        contexts = await self._contexts({message.community for message in messages})
         samples = [
-            MessageSample(m.community, m.text or "", m.is_reply, contexts[m.community][1])
+            MessageSample(
+                m.community,
+                m.text or "",
+                m.is_reply,
+                contexts[m.community][1],
+                channel_id=m.channel_id,
+                thread_starter=m.thread_id is not None and m.thread_id == m.key,
+            )
             for m in messages
         ]
         terms = {community: context[0] for community, context in contexts.items()}
@@ -199,6 +233,20 @@ class EventWriter:
             log.exception("message analysis failed; %d messages stored without tone", len(samples))
             return {}
         return {message.key: facts for message, facts in zip(messages, results, strict=True)}
+
+    def forget_context(self, community: str) -> None:
+        """Drop a community's cached analysis context (its settings just changed)."""
+        self._context_cache.pop(community, None)
+
+    async def _contexts(self, communities: set[str]) -> dict[str, tuple[CommunityTerms, str]]:
+        """Each community's analysis context, read off the loop only when not fresh in memory."""
+        now = time.monotonic()
+        stale = {c for c in communities if self._context_cache.get(c, (0.0, None))[0] <= now}
+        if stale:
+            fresh = await asyncio.to_thread(lambda: {c: self._context_for(c) for c in stale})
+            for community, context in fresh.items():
+                self._context_cache[community] = (now + CONTEXT_SECONDS, context)
+        return {community: self._context_cache[community][1] for community in communities}
 
     def _notify(self, events: list[ActivityEvent], facts: dict[str, MessageFacts]) -> None:
         """Hand a committed batch's analysed messages to the listeners, without waiting."""

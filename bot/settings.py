@@ -40,6 +40,15 @@ class CommunitySettings(BaseModel):
     """Members left out of every ranking, besides those the platform reports as staff."""
     ambassador_role: str | None = None
     """Discord role or Slack user group granted when moderators approve an ambassador."""
+    # Member profiles: None follows the [profile] configuration; questions () asks them all.
+    profile_welcome: bool | None = None
+    profile_reminder_hours: float | None = None
+    profile_questions: tuple[str, ...] = ()
+    # Expert routing: mention experts when a question is asked; the radar's delays (minutes).
+    expert_routing: bool = True
+    expert_threshold: float | None = None
+    radar_mention_minutes: int = 60
+    radar_alert_minutes: int = 240
 
 
 class SettingsStore:
@@ -50,10 +59,15 @@ class SettingsStore:
         self._clock = clock
         self._cache: dict[str, tuple[float, CommunitySettings]] = {}
         self._listeners: list[Callable[[str, CommunitySettings], None]] = []
+        self._watchers: list[Callable[[str], None]] = []
 
     def on_update(self, listener: Callable[[str, CommunitySettings], None]) -> None:
         """Call ``listener(community, settings)`` after each saved change (digest schedule)."""
         self._listeners.append(listener)
+
+    def watch(self, watcher: Callable[[str], None]) -> None:
+        """Be told (with the community) whenever this process changes a community's settings."""
+        self._watchers.append(watcher)
 
     def get(self, community: str) -> CommunitySettings:
         """The community's settings (defaults when none were saved or they are unreadable)."""
@@ -81,6 +95,8 @@ class SettingsStore:
                 connection, row, settings.model_dump_json(), int(time.time() * 1000)
             )
         self._cache[community] = (self._clock() + CACHE_SECONDS, settings)
+        for watcher in self._watchers:
+            watcher(community)
         for listener in self._listeners:
             try:
                 listener(community, settings)

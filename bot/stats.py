@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from bot.events import utc
 from storage import queries
+from storage.questions import QuestionCounts, question_counts
 
 MAX_DAYS = 366
 
@@ -52,11 +53,19 @@ def community_stats(engine: sa.Engine, community_key: str, window: Window) -> di
             if found
             else queries.ActivityCounts(0, 0, 0, 0, 0, 0)
         )
-    return stats_object(community_key, window, counts)
+        asked = (
+            question_counts(connection, found.id, window.since_ms, window.until_ms)
+            if found
+            else QuestionCounts(0, 0, None)
+        )
+    return stats_object(community_key, window, counts, asked)
 
 
 def stats_object(
-    community_key: str, window: Window, counts: queries.ActivityCounts
+    community_key: str,
+    window: Window,
+    counts: queries.ActivityCounts,
+    asked: QuestionCounts,
 ) -> dict[str, Any]:
     """The stats JSON object of some counts: one shape for ``pulse stats`` and the digest."""
     return {
@@ -69,6 +78,9 @@ def stats_object(
         "reactions": counts.reactions,
         "active_members": counts.active_members,
         "new_members": counts.new_members,
+        "questions": asked.questions,
+        "unanswered_questions": asked.unanswered,
+        "median_first_response_seconds": asked.median_first_response_seconds,
         "sentiment": {
             "positive": counts.positive,
             "neutral": counts.neutral,

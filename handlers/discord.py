@@ -2,14 +2,16 @@
 
 The client only receives: every gateway event is translated once (``discord_events``)
 and handed to the writer; ``/pulse`` interactions become ``CommandCall``s whose replies
-are rendered as ephemeral embeds.
+are rendered as ephemeral embeds, or whose forms open as modals; modal submissions come
+back through ``on_interaction``. A member who joins is welcomed by direct message, and a
+guild that removes Pulse is purged.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -20,11 +22,11 @@ from discord import app_commands
 from bot.app import Services
 from bot.config import DiscordConfig
 from bot.events import ActivityEvent
-from bot.i18n import catalogue
-from bot.ports import ActionCall, CommandCall, Role
-from handlers import discord_events
+from bot.i18n import Translator, catalogue
+from bot.ports import ActionCall, CommandCall, FormSubmission, Reply, ReplyOrForm, Role
+from handlers import discord_events, discord_forms
 from handlers.discord_commands import pulse_group
-from handlers.discord_outbox import DiscordOutbox, PulseButton, message_parts
+from handlers.discord_outbox import DiscordOutbox, PulseButton
 
 log = logging.getLogger(__name__)
 
@@ -116,8 +118,21 @@ class PulseClient(discord.AutoShardedClient):
         await self.connector.on_reaction(payload)
 
     async def on_member_join(self, member: discord.Member) -> None:
-        """Record a person joining."""
-        await self.connector.record(discord_events.member_joined(member, now=self.connector.now()))
+        """Record a person joining, then welcome them by direct message."""
+        joined = discord_events.member_joined(member, now=self.connector.now())
+        await self.connector.record(joined)
+        if joined is not None:
+            self.connector.spawn(self.connector.services.prompts.member_joined(joined))
+
+    async def on_guild_remove(self, guild: discord.Guild) -> None:
+        """Pulse was removed from a guild (not an outage): delete everything about it."""
+        community = discord_events.guild_key(guild.id)
+        self.connector.spawn(self.connector.services.privacy.purge_community(community))
+
+    async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
+        """Route submissions of Pulse's modals (by custom id, so they survive restarts)."""
+        if interaction.type is discord.InteractionType.modal_submit:
+            await self.connector.run_form(interaction)
 
     async def on_raw_member_remove(self, payload: discord.RawMemberRemoveEvent) -> None:
         """Record a person leaving."""
@@ -138,6 +153,8 @@ class DiscordConnector:
     ) -> None:
         self.config = config
         self._services = services
+        services.form_capacity["discord"] = discord_forms.MAX_COMPONENTS
+        self._background: set[asyncio.Task[Any]] = set()
         self._client_options = client_options or {}
         self.client: PulseClient | None = None
         self._task: asyncio.Task[None] | None = None
@@ -165,43 +182,88 @@ class DiscordConnector:
         channel = client.get_channel(payload.channel_id)
         await self.record(discord_events.reaction_changed(payload, channel, now=self.now()))
 
+    @property
+    def services(self) -> Services:
+        """The core services this connector hands events and interactions to."""
+        return self._services
+
+    def spawn(self, work: Awaitable[Any]) -> None:
+        """Run follow-up work (a welcome DM, a purge) without holding up the gateway."""
+        task = asyncio.ensure_future(work)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def settled(self) -> None:
+        """Wait for the follow-up work started so far (tests, shutdown)."""
+        while self._background:
+            await asyncio.gather(*list(self._background), return_exceptions=True)
+
+    def _community(self, interaction: discord.Interaction[Any]) -> str:
+        """The guild's community id, or just ``discord:`` in a direct message."""
+        if interaction.guild_id is None:
+            return "discord:"
+        return discord_events.guild_key(interaction.guild_id)
+
+    async def _fallback(self, community: str) -> Reply:
+        """Said when a form came too late to open as a modal."""
+        say = Translator(await self._services.commands.locale_for(community))
+        return Reply(lines=(say("form.open_failed"),))
+
     async def run_command(
         self, interaction: discord.Interaction[Any], name: str, argument: str
     ) -> None:
-        """Defer (Discord allows 3 s), run the subcommand, answer with an embed."""
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        community = discord_events.guild_key(interaction.guild_id or 0)
-        call = CommandCall(
-            community=community,
-            user_id=str(interaction.user.id),
-            role=await self._role(interaction, community),
-            name=name,
-            argument=argument,
-            channel_id=str(interaction.channel_id),
+        """Run a subcommand; answer with its reply (an embed) or its form (a modal)."""
+        community, user, role, channel = await self._caller(interaction)
+        call = CommandCall(community, user, role, name, argument, channel)
+        await discord_forms.answer(
+            interaction, self._services.commands.handle(call), lambda: self._fallback(community)
         )
-        reply = await self._services.commands.handle(call)
-        await interaction.followup.send(ephemeral=reply.ephemeral, **message_parts(reply))
 
     async def run_action(
         self, interaction: discord.Interaction[Any], action: str, value: str
     ) -> None:
         """Answer a click on a Pulse button privately, through the core's action router."""
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        community = discord_events.guild_key(interaction.guild_id or 0)
-        call = ActionCall(
+        community, user, role, channel = await self._caller(interaction)
+        message = str(interaction.message.id) if interaction.message else None
+        call = ActionCall(community, user, role, action, value, channel, message)
+        await discord_forms.answer(
+            interaction, self._services.actions.handle(call), lambda: self._fallback(community)
+        )
+
+    async def run_form(self, interaction: discord.Interaction[Any]) -> None:
+        """Answer a submitted Pulse modal with the core's reply (errors include a reopen button)."""
+        data: Mapping[str, Any] = interaction.data or {}
+        parsed = discord_forms.parse_custom_id(str(data.get("custom_id") or ""))
+        if parsed is None:
+            return
+        community = self._community(interaction)
+        submission = FormSubmission(
             community=community,
             user_id=str(interaction.user.id),
             role=await self._role(interaction, community),
-            action=action,
-            value=value,
-            channel_id=str(interaction.channel_id),
-            message_id=str(interaction.message.id) if interaction.message else None,
+            form=parsed[0],
+            state=parsed[1],
+            values=discord_forms.submitted(data),
         )
-        reply = await self._services.actions.handle(call)
-        await interaction.followup.send(ephemeral=True, **message_parts(reply))
+
+        async def reply() -> ReplyOrForm:
+            return (await self._services.forms.handle(submission)).reply
+
+        await discord_forms.answer(interaction, reply(), lambda: self._fallback(community))
+
+    async def _caller(self, interaction: discord.Interaction[Any]) -> tuple[str, str, Role, str]:
+        """Who asks: community, user, role, channel (no defer: the answer may be a modal)."""
+        community = self._community(interaction)
+        role = await self._role(interaction, community)
+        return community, str(interaction.user.id), role, str(interaction.channel_id)
 
     async def _role(self, interaction: discord.Interaction[Any], community: str) -> Role:
-        """The caller's role, with the moderator roles of the config and of /pulse setup."""
+        """The caller's role, with the moderator roles of the config and of /pulse setup.
+
+        Outside a guild (a direct message) nobody is more than a member.
+        """
+        if interaction.guild_id is None:
+            return Role.MEMBER
         settings = await asyncio.to_thread(self._services.settings.get, community)
         return role_of(interaction, {*self.config.moderator_role_ids, *settings.moderator_roles})
 
@@ -238,7 +300,8 @@ class DiscordConnector:
             log.warning("Discord not ready after %.0fs; still trying", READY_TIMEOUT_SECONDS)
 
     async def stop(self) -> None:
-        """Close the gateway connections."""
+        """Finish follow-up work, then close the gateway connections."""
+        await self.settled()
         if self.client is not None:
             await self.client.close()
         if self._task is not None:

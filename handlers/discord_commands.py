@@ -46,6 +46,14 @@ def pulse_group(runner: CommandRunner) -> app_commands.Group:
     ) -> None:
         await runner.run_command(interaction, "stats", "" if days is None else str(days))
 
+    @group.command(name="tone", description=described("discord.tone.description"))
+    @app_commands.describe(channel=described("discord.tone.channel"))
+    async def tone(
+        interaction: discord.Interaction[Any],
+        channel: app_commands.AppCommandChannel | None = None,
+    ) -> None:
+        await runner.run_command(interaction, "tone", "" if channel is None else f"<#{channel.id}>")
+
     @group.command(name="setup", description=described("discord.setup.description"))
     @app_commands.describe(
         setting=described("discord.setup.setting"), value=described("discord.setup.value")
@@ -60,6 +68,25 @@ def pulse_group(runner: CommandRunner) -> app_commands.Group:
     ) -> None:
         argument = f"{setting.value} {value}".strip() if setting else ""
         await runner.run_command(interaction, "setup", argument)
+
+    @group.command(name="profile", description=described("discord.profile.description"))
+    @app_commands.describe(link_code=described("discord.profile.link_code"))
+    async def profile(interaction: discord.Interaction[Any], link_code: str | None = None) -> None:
+        argument = f"link {link_code}" if link_code and link_code.strip() else ""
+        await runner.run_command(interaction, "profile", argument)
+
+    @group.command(name="privacy", description=described("discord.privacy.description"))
+    async def privacy(interaction: discord.Interaction[Any]) -> None:
+        await runner.run_command(interaction, "privacy", "")
+
+    @group.command(name="experts", description=described("discord.experts.description"))
+    @app_commands.describe(topic=described("discord.experts.topic"))
+    async def experts(interaction: discord.Interaction[Any], topic: str) -> None:
+        await runner.run_command(interaction, "experts", topic)
+
+    @group.command(name="unanswered", description=described("discord.unanswered.description"))
+    async def unanswered(interaction: discord.Interaction[Any]) -> None:
+        await runner.run_command(interaction, "unanswered", "")
 
     _engagement_commands(group, runner)
     return group

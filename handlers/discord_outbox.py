@@ -26,10 +26,32 @@ STYLES = {
 }
 
 
+FENCE = "```"
+DESCRIPTION_LIMIT = 4096  # Discord refuses a longer embed description
+QUOTE_LIMIT = 3000  # leaves room for the lines before the quote
+
+
+def inert(text: str, limit: int = QUOTE_LIMIT) -> str:
+    """Member-written text as a code block Discord shows verbatim: markdown, mentions and
+    links inside a code block are plain text (and embeds never notify anyone anyway)."""
+    text = text.replace(FENCE, "`\u200b`\u200b`")  # a fence inside would end the block
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return f"{FENCE}\n{text}\n{FENCE}"
+
+
 def render_embed(reply: Reply) -> discord.Embed:
-    """A reply as an embed: title, lines, inline fields, footer."""
+    """A reply as an embed: title, lines, the quoted text, inline fields, footer."""
+    parts = list(reply.lines)
+    if reply.quote:
+        parts.append(inert(reply.quote))
+    description = "\n".join(parts)
+    if len(description) > DESCRIPTION_LIMIT:
+        description = description[: DESCRIPTION_LIMIT - 1] + "…"
     embed = discord.Embed(
-        title=reply.title, description="\n".join(reply.lines) or None, colour=EMBED_COLOUR
+        title=reply.title and reply.title[:256],
+        description=description or None,
+        colour=EMBED_COLOUR,
     )
     for label, value in reply.fields[:25]:
         embed.add_field(name=label[:256], value=value[:1024] or "-", inline=True)
@@ -79,9 +101,18 @@ def render_view(buttons: tuple[Button, ...]) -> discord.ui.View | None:
     return view
 
 
+def allowed_mentions(reply: Reply) -> discord.AllowedMentions:
+    """Only the reply's own mentions may notify: never @everyone, roles, or anyone quoted."""
+    users = [discord.Object(int(user)) for user in reply.mentions if user.isdigit()]
+    return discord.AllowedMentions(everyone=False, roles=False, users=users, replied_user=False)
+
+
 def message_parts(reply: Reply) -> dict[str, Any]:
     """Keyword arguments for ``send``: mentions as content, embed, buttons, files."""
-    parts: dict[str, Any] = {"embed": render_embed(reply)}
+    parts: dict[str, Any] = {
+        "embed": render_embed(reply),
+        "allowed_mentions": allowed_mentions(reply),
+    }
     if reply.mentions:
         parts["content"] = " ".join(f"<@{user}>" for user in reply.mentions)
     view = render_view(reply.buttons)
@@ -105,17 +136,39 @@ class DiscordOutbox:
         channel = self._client.get_channel(int(channel_id))
         return channel or await self._client.fetch_channel(int(channel_id))
 
+    async def _thread(self, channel_id: str, thread_id: str) -> Any:
+        """The thread ``thread_id``; a thread's id is its starter message's id, so a thread
+        under one of Pulse's messages (an alert) is started on first use."""
+        try:
+            return await self._channel(thread_id)
+        except discord.NotFound:
+            parent = await self._channel(channel_id)
+            starter = await parent.fetch_message(int(thread_id))
+            title = starter.embeds[0].title if starter.embeds else None
+            name = (title or starter.content or "Pulse")[:100]
+            return await starter.create_thread(name=name, auto_archive_duration=1440)
+
     async def post(
         self, community: str, channel_id: str, message: Reply, *, thread_id: str | None = None
     ) -> str | None:
-        """Post in a channel, or in a thread when ``thread_id`` is given; the message id."""
+        """Post in a channel, or in the thread under message ``thread_id``; the message id."""
         try:
-            channel = await self._channel(thread_id or channel_id)
+            if thread_id:
+                channel = await self._thread(channel_id, thread_id)
+            else:
+                channel = await self._channel(channel_id)
             sent = await channel.send(**message_parts(message))
         except (discord.HTTPException, ValueError) as exc:
             log.warning("could not post in %s: %s", thread_id or channel_id, exc)
             return None
         return str(sent.id)
+
+    async def message_link(
+        self, community: str, channel_id: str, message_key: str, *, thread_id: str | None = None
+    ) -> str | None:
+        """The jump URL of a guild message (in a thread, the thread is its channel)."""
+        guild = community.partition(":")[2]
+        return f"https://discord.com/channels/{guild}/{thread_id or channel_id}/{message_key}"
 
     async def direct_message(self, community: str, user_id: str, message: Reply) -> str | None:
         """Send a DM; None when the member does not accept DMs from the server."""

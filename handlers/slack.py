@@ -4,6 +4,9 @@ Every listener translates the payload (``slack_events``) and hands the value to 
 writer. Bolt runs with ``process_before_response`` so an event is acknowledged only once
 the batch holding it is committed (group commit); a full queue answers 503 so Slack
 redelivers, and duplicates from retries are dropped by the database's unique key.
+Forms open as modals with the trigger id of the command or click that asked for them;
+their submissions are answered in the acknowledgement itself (errors or a closing view).
+Uninstalling the app (or revoking its token) purges the workspace's data.
 """
 
 from __future__ import annotations
@@ -28,11 +31,12 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.app import Services
 from bot.config import SlackConfig
 from bot.events import ActivityEvent
+from bot.forms import FORM_PREFIX
 from bot.i18n import Translator
 from bot.ingest import WriterClosed, WriterFull
-from bot.ports import ActionCall, CommandCall, Reply, Role
+from bot.ports import ActionCall, CommandCall, Form, FormSubmission, Reply, ReplyOrForm, Role
 from bot.settings import SettingsStore
-from handlers import slack_events
+from handlers import slack_events, slack_forms
 from handlers.slack_outbox import SlackOutbox
 from handlers.slack_render import ACTION_PREFIX, action_of, reply_blocks
 
@@ -131,6 +135,7 @@ class SlackConnector:
             raise_error_for_unhandled_request=False,
         )
         self._team_id = ""
+        self._background: set[asyncio.Task[Any]] = set()
         self._runner: web.AppRunner | None = None
         self._socket: AsyncSocketModeHandler | None = None
         self.port: int | None = None
@@ -144,11 +149,25 @@ class SlackConnector:
         app.event("reaction_removed")(self._reaction_listener(added=False))
         app.event("team_join")(self._on_team_join)
         app.event("user_change")(self._on_user_change)
+        app.event("app_uninstalled")(self._on_uninstalled)
+        app.event("tokens_revoked")(self._on_tokens_revoked)
         app.command("/pulse")(ack=self._ack_command, lazy=[self._answer_command])
         app.action(re.compile(f"^{ACTION_PREFIX}"))(
             ack=self._ack_command, lazy=[self._answer_action]
         )
+        app.view(re.compile(f"^{FORM_PREFIX}"))(self._on_view_submission)
         app.error(self._on_error)
+
+    def _spawn(self, work: Awaitable[Any]) -> None:
+        """Run follow-up work (a welcome DM, a purge) without delaying the acknowledgement."""
+        task = asyncio.ensure_future(work)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def settled(self) -> None:
+        """Wait for the follow-up work started so far (tests, shutdown)."""
+        while self._background:
+            await asyncio.gather(*list(self._background), return_exceptions=True)
 
     async def _record(self, event: ActivityEvent | None) -> None:
         """Write an event and wait until it is durable (the ack waits on this)."""
@@ -177,8 +196,21 @@ class SlackConnector:
         return on_reaction
 
     async def _on_team_join(self, body: dict[str, Any], event: dict[str, Any]) -> None:
-        """Record a person joining the workspace."""
-        await self._record(slack_events.member_joined(self._team(body), event))
+        """Record a person joining the workspace, then welcome them by direct message."""
+        joined = slack_events.member_joined(self._team(body), event)
+        await self._record(joined)
+        if joined is not None:
+            self._spawn(self._services.prompts.member_joined(joined))
+
+    async def _on_uninstalled(self, body: dict[str, Any]) -> None:
+        """The app was removed from the workspace: delete everything about it."""
+        self._spawn(self._services.privacy.purge_community(f"slack:{self._team(body)}"))
+
+    async def _on_tokens_revoked(self, body: dict[str, Any], event: dict[str, Any]) -> None:
+        """The bot token was revoked (the app is gone for good): purge as on uninstall."""
+        tokens = event.get("tokens")
+        if isinstance(tokens, dict) and tokens.get("bot"):
+            await self._on_uninstalled(body)
 
     async def _on_user_change(self, body: dict[str, Any], event: dict[str, Any]) -> None:
         """Record a deactivated account as a member leaving."""
@@ -218,14 +250,10 @@ class SlackConnector:
             argument=argument.strip(),
             channel_id=body.get("channel_id"),
         )
-        reply = await self._services.commands.handle(call)
-        if reply.files:
-            reply = await self._files_by_dm(community, user_id, reply)
-        await respond(
-            text=reply.as_text(),
-            blocks=reply_blocks(reply),
-            response_type="ephemeral" if reply.ephemeral else "in_channel",
-        )
+        answer = await self._services.commands.handle(call)
+        if isinstance(answer, Reply) and answer.files:
+            answer = await self._files_by_dm(community, user_id, answer)
+        await self._deliver(answer, body, respond, community)
 
     async def _files_by_dm(self, community: str, user_id: str, reply: Reply) -> Reply:
         """Command responses cannot carry files (digest charts): DM them, and say so."""
@@ -252,13 +280,67 @@ class SlackConnector:
             channel_id=(body.get("channel") or {}).get("id"),
             message_id=(body.get("message") or {}).get("ts"),
         )
-        reply = await self._services.actions.handle(call)
+        answer = await self._services.actions.handle(call)
+        await self._deliver(answer, body, respond, community, replace_original=False)
+
+    async def _deliver(
+        self,
+        answer: ReplyOrForm,
+        body: dict[str, Any],
+        respond: Callable[..., Awaitable[Any]],
+        community: str,
+        **options: Any,
+    ) -> None:
+        """Open a form as a modal (with the request's trigger id), or post the reply."""
+        reply: Reply | None = answer if isinstance(answer, Reply) else None
+        if isinstance(answer, Form):
+            reply = await self._open_form(answer, str(body.get("trigger_id") or ""), community)
+        if reply is None:
+            return
         await respond(
             text=reply.as_text(),
             blocks=reply_blocks(reply),
-            response_type="ephemeral",
-            replace_original=False,
+            response_type="ephemeral" if reply.ephemeral else "in_channel",
+            **options,
         )
+
+    async def _open_form(self, form: Form, trigger_id: str, community: str) -> Reply | None:
+        """views.open; None when opened, else a reply saying it could not be."""
+        say = Translator(await self._services.commands.locale_for(community))
+        try:
+            await self.client.views_open(
+                trigger_id=trigger_id, view=slack_forms.form_view(form, say("form.close"))
+            )
+        except SlackApiError as exc:
+            log.warning("views.open failed: %s", exc.response.get("error"))
+            return Reply(lines=(say("form.open_failed"),))
+        return None
+
+    async def _on_view_submission(
+        self, ack: Callable[..., Awaitable[None]], body: dict[str, Any]
+    ) -> None:
+        """Answer a submitted modal in the acknowledgement: errors beside inputs, or a result."""
+        view = body.get("view") or {}
+        user_id = str((body.get("user") or {}).get("id") or "")
+        community = f"slack:{self._team(body)}"
+        submission = FormSubmission(
+            community=community,
+            user_id=user_id,
+            role=await self.directory.role(user_id, community),
+            form=slack_forms.form_name(view),
+            state=str(view.get("private_metadata") or ""),
+            values=slack_forms.submitted(view),
+        )
+        result = await self._services.forms.handle(submission)
+        inputs = slack_forms.input_ids(view)
+        if result.errors and set(result.errors) <= inputs:
+            errors = {key: slack_forms.cut_error(text) for key, text in result.errors.items()}
+            await ack(response_action="errors", errors=errors)
+            return
+        say = Translator(await self._services.commands.locale_for(community))
+        title = str((view.get("title") or {}).get("text") or "Pulse")
+        closing = slack_forms.result_view(title, result.reply, say("form.close"))
+        await ack(response_action="update", view=closing)
 
     async def start(self) -> None:
         """Identify the bot, then listen over Socket Mode or on the HTTP port."""
@@ -293,6 +375,7 @@ class SlackConnector:
 
     async def stop(self) -> None:
         """Stop listening; queued events stay with the writer, which drains them."""
+        await self.settled()
         if self._socket is not None:
             await self._socket.close_async()
         if self._runner is not None:

@@ -110,3 +110,15 @@ class SlackOutbox:
             log.warning("could not list the staff: %s", exc.response.get("error"))
             return None
         return found
+
+    async def message_link(
+        self, community: str, channel_id: str, message_key: str, *, thread_id: str | None = None
+    ) -> str | None:
+        """The message's permalink from chat.getPermalink (its key is ``<channel>/<ts>``)."""
+        ts = message_key.rpartition("/")[2]
+        try:
+            response = await self._client.chat_getPermalink(channel=channel_id, message_ts=ts)
+        except SlackApiError as exc:
+            log.warning("no permalink for %s: %s", message_key, exc.response.get("error"))
+            return None
+        return str(response.get("permalink") or "") or None

@@ -15,13 +15,55 @@ def _mrkdwn(text: str) -> dict[str, str]:
     return {"type": "mrkdwn", "text": text[:MAX_TEXT]}
 
 
+_ENTITIES = (("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&"))
+_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+FENCE = "```"
+
+
+def inert(text: str, limit: int = MAX_TEXT - 2 * len(FENCE) - 2) -> str:
+    """Member-written text as a code block that Slack shows verbatim: no mentions, links or
+    formatting. Slack sends message text with ``&``, ``<`` and ``>`` already escaped, so it
+    is unescaped first, then every control character is escaped again (a typed ``<`` shows
+    as ``<``; ``<!everyone>`` or ``<@U1>`` show as text and notify nobody)."""
+    for entity, char in _ENTITIES:
+        text = text.replace(entity, char)
+    text = text.replace(FENCE, "`\u200b`\u200b`")  # a fence inside would end the block
+    escaped: list[str] = []
+    size = 0
+    for char in text:
+        piece = _ESCAPES.get(char, char)
+        if size + len(piece) > limit - 1:
+            escaped.append("…")
+            break
+        escaped.append(piece)
+        size += len(piece)
+    return f"{FENCE}\n{''.join(escaped)}\n{FENCE}"
+
+
+def _chunks(lines: tuple[str, ...]) -> list[str]:
+    """Lines joined into as few texts as fit Block Kit's limit (a long report spans sections)."""
+    chunks: list[str] = []
+    current = ""
+    for line in lines:
+        candidate = f"{current}\n{line}" if current else line
+        if current and len(candidate) > MAX_TEXT:
+            chunks.append(current)
+            candidate = line
+        current = candidate
+    if current or (lines and not chunks):
+        chunks.append(current)
+    return [chunk for chunk in chunks if chunk.strip()]
+
+
 def reply_blocks(reply: Reply) -> list[dict[str, Any]]:
-    """Header, lines, fields (in sections of ten) and a context footer."""
+    """Header, lines, the quoted text, fields (in sections of ten) and a context footer."""
     blocks: list[dict[str, Any]] = []
     if reply.title:
         blocks.append({"type": "header", "text": {"type": "plain_text", "text": reply.title[:150]}})
-    if reply.lines:
-        blocks.append({"type": "section", "text": _mrkdwn("\n".join(reply.lines))})
+    for chunk in _chunks(reply.lines):
+        blocks.append({"type": "section", "text": _mrkdwn(chunk)})
+    if reply.quote:
+        blocks.append({"type": "section", "text": _mrkdwn(inert(reply.quote))})
     fields = [_mrkdwn(f"*{label}*\n{value}") for label, value in reply.fields]
     for start in range(0, len(fields), MAX_FIELDS_PER_SECTION):
         blocks.append({"type": "section", "fields": fields[start : start + MAX_FIELDS_PER_SECTION]})

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 
-from storage.models import Activity, Community
+from storage.models import DAY_MS, Activity, Community
 
 MESSAGE, REACTION_ADDED, REACTION_REMOVED, MEMBER_JOINED, MEMBER_LEFT = 1, 2, 3, 4, 5
 
@@ -119,6 +120,35 @@ def activity_counts(
     )
 
 
+def answers_by_others(community_id: int, since_ms: int, until_ms: int) -> AnswerJoin:
+    """Replies posted in [since, until) joined to the message they answer, where the replier
+    is not its author: the base of ``threads`` and of the conversation roll-up."""
+    reply, parent = activity.alias("reply"), activity.alias("parent")
+    joined = reply.join(
+        parent,
+        sa.and_(parent.c.community_id == reply.c.community_id, parent.c.key == reply.c.parent_key),
+    )
+    conditions = (
+        reply.c.community_id == community_id,
+        reply.c.kind == MESSAGE,
+        reply.c.at_ms >= since_ms,
+        reply.c.at_ms < until_ms,
+        parent.c.kind == MESSAGE,
+        reply.c.user_id != parent.c.user_id,
+    )
+    return AnswerJoin(reply, parent, joined, conditions)
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerJoin:
+    """The pieces of the replies-by-others join, for queries to select from."""
+
+    reply: Any
+    parent: Any
+    joined: Any
+    conditions: tuple[sa.ColumnElement[bool], ...]
+
+
 def threads_answered_by_others(
     connection: sa.Connection, community_id: int, since_ms: int, until_ms: int
 ) -> int:
@@ -127,28 +157,68 @@ def threads_answered_by_others(
     Scans the window's replies (a reply never precedes its parent) and finds each parent
     through the unique (community, key) index.
     """
-    reply = activity.alias("reply")
-    parent = activity.alias("parent")
+    answers = answers_by_others(community_id, since_ms, until_ms)
+    parent = answers.parent
     statement = (
         sa.select(sa.func.count(sa.distinct(parent.c.id)))
-        .select_from(
-            reply.join(
-                parent,
-                sa.and_(
-                    parent.c.community_id == reply.c.community_id,
-                    parent.c.key == reply.c.parent_key,
-                ),
-            )
-        )
-        .where(
-            reply.c.community_id == community_id,
-            reply.c.kind == MESSAGE,
-            reply.c.at_ms >= since_ms,
-            reply.c.at_ms < until_ms,
-            parent.c.kind == MESSAGE,
-            parent.c.at_ms >= since_ms,
-            parent.c.at_ms < until_ms,
-            reply.c.user_id != parent.c.user_id,
-        )
+        .select_from(answers.joined)
+        .where(*answers.conditions, parent.c.at_ms >= since_ms, parent.c.at_ms < until_ms)
     )
     return int(connection.execute(statement).scalar() or 0)
+
+
+@dataclass(frozen=True, slots=True)
+class DailyTone:
+    """The tone of one channel on one UTC day: scored messages, summed polarity, counts."""
+
+    channel_id: str
+    day: int  # days since the epoch (UTC)
+    messages: int
+    polarity_sum: float
+    negative: int
+    hostile: int
+
+
+def daily_tone(
+    connection: sa.Connection,
+    community_id: int,
+    since_ms: int,
+    until_ms: int,
+    *,
+    tone_version: int,
+    channel_id: str | None = None,
+) -> list[DailyTone]:
+    """Per channel and UTC day, the messages scored by one analyzer version in [since, until).
+
+    Only the community's own rows in the window are read, through its (community, time)
+    index; the grouping is done by the database.
+    """
+    day = (activity.c.at_ms // DAY_MS).label("day")
+    conditions = [
+        activity.c.community_id == community_id,
+        activity.c.at_ms >= since_ms,
+        activity.c.at_ms < until_ms,
+        activity.c.kind == MESSAGE,
+        activity.c.tone_version == tone_version,
+        activity.c.polarity.is_not(None),
+    ]
+    if channel_id is not None:
+        conditions.append(activity.c.channel_id == channel_id)
+    statement = (
+        sa.select(
+            activity.c.channel_id,
+            day,
+            sa.func.count(),
+            sa.func.sum(activity.c.polarity),
+            _count_when(activity.c.tone == -1),
+            _count_when(activity.c.hostile.is_(True)),
+        )
+        .where(*conditions)
+        .group_by(activity.c.channel_id, day)
+        .order_by(activity.c.channel_id, day)
+    )
+    return [
+        DailyTone(str(channel), int(number), int(count), float(total or 0.0), int(neg), int(bad))
+        for channel, number, count, total, neg, bad in connection.execute(statement)
+        if channel is not None
+    ]

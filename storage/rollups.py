@@ -28,6 +28,7 @@ from storage.queries import (
     REACTION_ADDED,
     REACTION_REMOVED,
     ActivityCounts,
+    answers_by_others,
 )
 from storage.writes import _insert
 
@@ -227,26 +228,12 @@ class _DayTotals:
 
 def _roll_up_conversations(connection: sa.Connection, community_id: int, day: int) -> None:
     """Record, for each message answered by someone else that day, its first such answer."""
-    reply, parent = activity.alias("reply"), activity.alias("parent")
+    answers = answers_by_others(community_id, day * DAY_MS, (day + 1) * DAY_MS)
+    reply, parent = answers.reply, answers.parent
     answered = (
         sa.select(reply.c.parent_key, parent.c.at_ms, sa.func.min(reply.c.at_ms))
-        .select_from(
-            reply.join(
-                parent,
-                sa.and_(
-                    parent.c.community_id == reply.c.community_id,
-                    parent.c.key == reply.c.parent_key,
-                ),
-            )
-        )
-        .where(
-            reply.c.community_id == community_id,
-            reply.c.at_ms >= day * DAY_MS,
-            reply.c.at_ms < (day + 1) * DAY_MS,
-            reply.c.kind == MESSAGE,
-            parent.c.kind == MESSAGE,
-            reply.c.user_id != parent.c.user_id,
-        )
+        .select_from(answers.joined)
+        .where(*answers.conditions)
         .group_by(reply.c.parent_key, parent.c.at_ms)
     )
     rows = [
@@ -285,18 +272,7 @@ def rolled_up_counts(
     )
     totals = connection.execute(
         sa.select(
-            *(
-                sa.func.coalesce(sa.func.sum(community_day.c[name]), 0)
-                for name in (
-                    "messages",
-                    "replies",
-                    "reactions_added",
-                    "reactions_removed",
-                    "positive",
-                    "negative",
-                    "hostile",
-                )
-            )
+            *(sa.func.coalesce(sa.func.sum(community_day.c[name]), 0) for name in COMMUNITY_COUNTS)
         ).where(days)
     ).one()
     messages, replies, added, removed, positive, negative, hostile = (int(v) for v in totals)

@@ -40,6 +40,11 @@ def _insert(connection: sa.Connection, table: sa.Table) -> Any:
     return sqlite.insert(table)
 
 
+def dialect_insert(connection: sa.Connection, table: sa.Table) -> Any:
+    """An INSERT supporting ON CONFLICT for this connection's dialect (other storage modules)."""
+    return _insert(connection, table)
+
+
 def ensure_communities(
     connection: sa.Connection, communities: Iterable[CommunityRow], now_ms: int
 ) -> dict[str, int]:

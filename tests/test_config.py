@@ -96,3 +96,21 @@ def test_missing_and_broken_files_say_what_to_do(tmp_path: Path) -> None:
 def test_slack_base_url_gains_its_trailing_slash() -> None:
     config = parse_config({"slack": {"api_base_url": "http://127.0.0.1:9/api"}}, environ={})
     assert config.slack.api_base_url == "http://127.0.0.1:9/api/"
+
+
+def test_profile_section_is_checked_with_the_rest() -> None:
+    config = parse_config({"profile": {"reminder_after_hours": 0}}, environ={})
+    assert config.profile.reminder_after_hours == 0
+    with pytest.raises(ConfigError, match=r"profile.*'team'.*needs 'kind' and 'labels'"):
+        parse_config({"profile": {"questions": [{"id": "team"}]}}, environ={})
+    with pytest.raises(ConfigError, match=r"profile\.welcome_on_joni"):
+        parse_config({"profile": {"welcome_on_joni": False}}, environ={})
+
+
+def test_the_commented_questionnaire_in_the_example_is_valid() -> None:
+    lines = EXAMPLE.read_text(encoding="utf-8").splitlines()
+    start = lines.index("# questions = [")
+    end = lines.index("# ]", start)
+    block = "\n".join(line[2:] for line in lines[start : end + 1])
+    section = parse_config({"profile": tomllib.loads(block)}, environ={}).profile
+    assert section.build().ids == ("display_name", "country", "seniority")

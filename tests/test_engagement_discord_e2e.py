@@ -180,9 +180,10 @@ async def test_engagement_commands_for_moderators_only_and_approval_gives_the_ro
                 assert not any(ch.isdigit() for ch in text)
             member = answers[("mod", "member", str(calls[0][1]))]
             assert member.ephemeral
-            embed = member.followups[0]["embeds"][0]
-            assert embed["title"] == f"Engagement of <@{cast.helper}>"
-            assert "Why:" in embed["description"]
+            embed = (member.followups or [member.data])[0]["embeds"][0]
+            assert embed["title"].startswith("Member: ")  # the profile card, then engagement
+            description = embed["description"]
+            assert description.index("Last 30 days") < description.index("Why:")
             assert any(field["name"] == "Level" for field in embed["fields"])
             inactive = " ".join(answers[("mod", "inactive", "{}")].texts())
             assert f"<@{cast.drifter}>" in inactive

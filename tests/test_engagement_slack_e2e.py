@@ -186,7 +186,7 @@ async def test_engagement_commands_for_moderators_only_and_approval_adds_to_the_
                 assert not any(ch.isdigit() for ch in refused.text)
             member = got[(mod, "member" + commands[0].split()[-1])]
             assert member.response_type == "ephemeral"
-            assert "Engagement of" in member.text and "Why:" in member.text
+            assert "Member: " in member.text and "Why:" in member.text  # profile, then level
             assert "Leading" in member.text
             assert f"<@{cast.drifter}>" in got[(mod, "inactiveinactive")].text
             preview = got[(mod, "digestpreview")]

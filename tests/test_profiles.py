@@ -5,7 +5,6 @@ from __future__ import annotations
 import tomllib
 import unicodedata
 from datetime import UTC, datetime, timedelta, timezone
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -48,7 +47,6 @@ from bot.profiles.questionnaire import DEFAULT_QUESTION_IDS, MAX_HINT, MAX_LABEL
 from bot.profiles.submission import MESSAGE_KEYS
 from bot.profiles.text import caseless, clean_text
 
-LABELS = Path(__file__).resolve().parents[1] / "bot" / "profiles" / "labels.toml"
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 FULL_PROFILE = {
     "display_name": "Amina",
@@ -198,14 +196,13 @@ def test_a_wrong_questionnaire_is_refused_naming_the_question_and_key(
 # --- the catalogue -----------------------------------------------------------------------
 
 
-def test_labels_toml_has_the_same_keys_and_placeholders_in_english_and_french() -> None:
-    data = tomllib.loads(LABELS.read_text(encoding="utf-8"))
-    assert set(data) == {"en", "fr"}
-    assert data["en"].keys() == data["fr"].keys()
-    for key, template in data["en"].items():
+def test_profile_texts_are_in_the_catalogue_in_english_and_french() -> None:
+    english, french = bundled()["en"], bundled()["fr"]
+    assert english and english.keys() == french.keys()
+    for key, template in english.items():
         assert key.startswith("profile."), key
-        assert placeholders(data["fr"][key]) == placeholders(template), key
-        assert key not in catalogue("en") or catalogue("en")[key] == template, key
+        assert placeholders(french[key]) == placeholders(template), key
+        assert catalogue("en")[key] == template, key
 
 
 def test_every_key_the_code_returns_has_a_text() -> None:

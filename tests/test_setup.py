@@ -39,6 +39,12 @@ def router(engine: sa.Engine, store: SettingsStore) -> Commands:
         ),
         ("locale fr", {"locale": "fr"}),
         (
+            "hostile-terms Wombat,  utter numpty , wombat",
+            {"hostile_terms": ("wombat", "utter numpty")},
+        ),
+        ("not-hostile-terms none", {"not_hostile_terms": ()}),
+        ("not-hostile-terms idiot", {"not_hostile_terms": ("idiot",)}),
+        (
             "schedule 30 8 * * fri Europe/Paris",
             {"digest_cron": "30 8 * * fri", "timezone": "Europe/Paris"},
         ),
@@ -75,6 +81,9 @@ async def test_admin_changes_a_setting(
         ("staff alice", "is not a member"),
         ("ambassador <@&223456789012345678> <@&323456789012345678>", "is not a role"),
         ("ambassador", "is not a role"),
+        ("hostile-terms", "is not a list of terms"),
+        ("hostile-terms , ,", "is not a list of terms"),
+        (f"not-hostile-terms {'x' * 61}", "is not a list of terms"),
     ],
 )
 async def test_bad_values_are_explained_and_nothing_is_saved(
@@ -104,10 +113,64 @@ async def test_setup_without_arguments_shows_the_settings(router: Commands) -> N
     assert dict(reply.fields)["Digest schedule"] == "0 9 * * mon (UTC)"
 
 
+async def test_admins_see_and_can_undo_what_moderators_cleared(
+    router: Commands, store: SettingsStore
+) -> None:
+    store.update(COMMUNITY, not_hostile_terms=("idiot", "shut up"), hostile_terms=("wombat",))
+    shown = dict((await router.handle(_call(""))).fields)
+    assert shown["Terms cleared as not hostile"] == "idiot, shut up"
+    assert shown["Extra hostile terms"] == "wombat"
+    await router.handle(_call("not-hostile-terms shut up"))
+    assert SettingsStore(store._engine).get(COMMUNITY).not_hostile_terms == ("shut up",)
+    store.update(COMMUNITY, not_hostile_terms=tuple(f"term{n}" for n in range(400)))
+    long_list = dict((await router.handle(_call(""))).fields)["Terms cleared as not hostile"]
+    assert len(long_list) <= 601 and long_list.endswith("…")
+
+
 def test_a_damaged_settings_document_falls_back_to_defaults(
     engine: sa.Engine, store: SettingsStore
 ) -> None:
     store.update(COMMUNITY, locale="fr")
     with engine.begin() as connection:
         connection.execute(sa.text("UPDATE community SET settings = '{not json'"))
+    assert SettingsStore(engine).get(COMMUNITY) == CommunitySettings()
+
+
+@pytest.mark.parametrize(
+    ("argument", "expected"),
+    [
+        ("welcome off", {"profile_welcome": False}),
+        ("welcome on", {"profile_welcome": True}),
+        ("reminder 48", {"profile_reminder_hours": 48.0}),
+        ("reminder off", {"profile_reminder_hours": 0.0}),
+        ("questions country display_name", {"profile_questions": ("display_name", "country")}),
+        ("questions all", {"profile_questions": ()}),
+    ],
+)
+async def test_admin_changes_how_profiles_are_asked(
+    router: Commands, engine: sa.Engine, argument: str, expected: dict
+) -> None:
+    reply = await router.handle(_call(argument))
+    assert reply.lines[0] == "Saved."
+    saved = SettingsStore(engine).get(COMMUNITY)
+    for key, value in expected.items():
+        assert getattr(saved, key) == value
+
+
+@pytest.mark.parametrize(
+    ("argument", "says"),
+    [
+        ("welcome maybe", "neither `on` nor `off`"),
+        ("reminder soon", "not a delay"),
+        ("reminder 0", "not a delay"),
+        ("reminder 99999", "not a delay"),
+        ("questions shoe_size", "choose among display_name, email"),
+        ("questions", "not a list of questions"),
+    ],
+)
+async def test_bad_profile_settings_are_explained(
+    router: Commands, engine: sa.Engine, argument: str, says: str
+) -> None:
+    reply = await router.handle(_call(argument))
+    assert says in reply.as_text()
     assert SettingsStore(engine).get(COMMUNITY) == CommunitySettings()

@@ -16,6 +16,7 @@ from bot.i18n import Translator
 from bot.ports import Attachment, Button
 from bot.stats import Window, stats_object
 from storage.queries import ActivityCounts
+from storage.questions import QuestionCounts
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +88,11 @@ class Digest:
     previous: ActivityCounts
     sections: tuple[DigestSection, ...] = ()
     charts: tuple[Attachment, ...] = field(default=())
+    asked: QuestionCounts = field(default_factory=lambda: QuestionCounts(0, 0, None))
+    """The week's questions (asked, unanswered, median first response), as ``pulse stats``."""
 
     def stats(self) -> dict[str, Any]:
         """The week's KPIs in ``pulse stats --json`` form (the same numbers, by design)."""
-        return stats_object(self.community, Window(self.since, self.until), self.current)
+        return stats_object(
+            self.community, Window(self.since, self.until), self.current, self.asked
+        )

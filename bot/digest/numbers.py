@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
@@ -22,6 +22,7 @@ from storage import digest as db
 from storage import queries
 from storage.engagement import channel_names
 from storage.queries import ActivityCounts
+from storage.questions import QuestionCounts, question_counts
 
 CHART_DAYS = 28
 """The charts show four weeks, so the digest's week is read against the three before it."""
@@ -39,6 +40,8 @@ class WeekNumbers:
     """(day, messages, replies, reactions) for each of the last CHART_DAYS days, zeros kept."""
     tone: dict[str, list[tuple[date, float]]]
     """Channel label -> (day, mean polarity) on days with scored messages."""
+    asked: QuestionCounts = field(default_factory=lambda: QuestionCounts(0, 0, None))
+    """The week's questions, unanswered ones and median first response (``pulse stats``)."""
 
 
 def week_numbers(
@@ -63,7 +66,8 @@ def week_numbers(
             return WeekNumbers(current, before, _filled([], first, last), {})
         days = db.activity_days(connection, found.id, first, last)
         tone = _tone(connection, found.id, (first, day_of(window.since), last), label)
-    return WeekNumbers(current, before, _filled(days, first, last), tone)
+        asked = question_counts(connection, found.id, window.since_ms, window.until_ms)
+    return WeekNumbers(current, before, _filled(days, first, last), tone, asked)
 
 
 def _filled(

@@ -133,6 +133,7 @@ class DigestService:
             previous=numbers.previous,
             sections=tuple(sections),
             charts=render.charts(numbers, moves, say),
+            asked=numbers.asked,
         )
 
     def _sections(self, context: DigestContext, say: Translator) -> list[DigestSection]:

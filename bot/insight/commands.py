@@ -20,7 +20,7 @@ from bot.insight.render import (
     return_line,
 )
 from bot.insight.service import EngagementService
-from bot.ports import ActionCall, CommandCall, Outbox, Reply, Role, combine
+from bot.ports import ActionCall, CommandCall, Outbox, Reply, ReplyPart, Role, combine
 from bot.settings import SettingsStore
 
 # Slack <@U123|name> or <@U123>, Discord <@123> or <@!123>, or a bare id.
@@ -63,9 +63,13 @@ class InsightCommands:
         user = mentioned_user(call.argument)
         if user is None:
             return Reply(lines=(say("engagement.member_usage"),))
-        found = await asyncio.to_thread(self._service.member, call.community, user, self._now())
-        part = member_part(found, say)
+        part = await self.member_part(call.community, user, say)
         return combine(say("engagement.member_title", user=f"<@{user}>"), [part])
+
+    async def member_part(self, community: str, user: str, say: Translator) -> ReplyPart:
+        """A member's level, reasons, reach and rhythm, to show alone or after a profile."""
+        found = await asyncio.to_thread(self._service.member, community, user, self._now())
+        return member_part(found, say)
 
     async def inactive(self, call: CommandCall, say: Translator) -> Reply:
         """Members drifting away, most valuable first, and those who came back."""

@@ -32,7 +32,7 @@ ERROR_KEYS = (
     TOO_MANY_TAGS,
     TAG_TOO_LONG,
 )
-"""Every key a normaliser or the validator may return; each is in labels.toml."""
+"""Every key a normaliser or the validator may return; each is in the catalogue."""
 
 
 @dataclass(frozen=True, slots=True)

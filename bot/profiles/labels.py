@@ -1,15 +1,13 @@
-"""The profile texts (``labels.toml``), English and French, until they join the main catalogue.
+"""The profile texts, read from the main message catalogue (``bot/locales``).
 
-Lookups prefer the main catalogue (``bot/locales``), so once the ``profile.*`` keys are
-merged there, translators edit one place and this file can go without code changes.
+Question labels and hints are kept per locale on each question, so a questionnaire is a
+plain value; these helpers fetch them (and the notice and error texts) from the catalogue.
 """
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from functools import cache
-from importlib import resources
 
 from bot import i18n
 
@@ -18,15 +16,16 @@ LABEL_LOCALES = ("en", "fr")
 
 @cache
 def bundled() -> Mapping[str, Mapping[str, str]]:
-    """``{locale: {key: text}}`` from labels.toml, read once."""
-    source = resources.files("bot.profiles").joinpath("labels.toml")
-    data = tomllib.loads(source.read_text(encoding="utf-8"))
-    return {locale: dict(data.get(locale, {})) for locale in LABEL_LOCALES}
+    """``{locale: {key: text}}`` of every ``profile.*`` text in the catalogue, read once."""
+    return {
+        locale: {k: v for k, v in i18n.catalogue(locale).items() if k.startswith("profile.")}
+        for locale in LABEL_LOCALES
+    }
 
 
 def template(locale: str, key: str) -> str | None:
-    """The raw text for ``key`` in ``locale``, main catalogue first; None when absent."""
-    found = i18n.catalogue(locale).get(key) or bundled().get(locale, {}).get(key)
+    """The raw text for ``key`` in ``locale``; None when absent."""
+    found = i18n.catalogue(locale).get(key)
     return str(found) if found is not None else None
 
 

@@ -109,6 +109,8 @@ class ProfileConfig(_Strict):
     default_synonyms: bool = True
     synonyms: dict[str, str] = Field(default_factory=dict)
     questions: list[QuestionConfig] | None = None
+    welcome_on_join: bool = True
+    reminder_after_hours: float = Field(default=72.0, ge=0, le=24 * 90)
 
     @model_validator(mode="after")
     def _buildable(self) -> ProfileConfig:
