@@ -124,7 +124,8 @@ def main() -> None:
         service.refresh()
         print(
             f"rolled up the year in {time.perf_counter() - started:.0f} s; slowest day of the "
-            f"busy week ({args.week_events // 7:,} events): {slowest * 1000:.0f} ms"
+            f"busy week ({args.week_events // 7:,} events): {slowest * 1000:.0f} ms wall, "
+            f"{slowest_cpu * 1000:.0f} ms CPU"
         )
         window = Window(week_start, END)
         fast, from_rollups = timed(lambda: service.counts(COMMUNITY, window))
