@@ -22,13 +22,20 @@ from bot.activity_store import ActivityStore
 from bot.analysis import AnalysisPool, CommunityTerms
 from bot.commands import Commands
 from bot.config import Config
+from bot.digest.commands import DigestCommand
+from bot.digest.jobs import DigestScheduler
+from bot.digest.service import DigestService
 from bot.expert_commands import experts_command, unanswered_command
 from bot.expert_radar import HANDLED_ACTION, RADAR_SECONDS, SNOOZE_ACTION, Radar
 from bot.experts import Experts
 from bot.forms import Forms
 from bot.ingest import EventWriter
+from bot.insight.commands import InsightCommands
+from bot.insight.jobs import InsightJobs, config_staff, policies_from
+from bot.insight.service import EngagementService
 from bot.linking import Linking
 from bot.member_card import MemberCards
+from bot.member_view import MemberView
 from bot.ops import LoopLag, OpsServer
 from bot.optouts import OptOuts
 from bot.ports import Outbox, Role
@@ -80,6 +87,8 @@ class Services:
     privacy: Privacy
     scheduler: Scheduler
     rollups: Rollups
+    engagement: EngagementService
+    digests: DigestService
     now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     outboxes: dict[str, Outbox] = field(default_factory=dict)
     form_capacity: dict[str, int] = field(default_factory=dict)
@@ -91,9 +100,13 @@ class Services:
         """The outbox of the platform a community lives on (``slack:…``, ``discord:…``)."""
         return self.outboxes[community.partition(":")[0]]
 
+    def outbox_for(self, community: str) -> Outbox | None:
+        """The outbox of a community's platform, None when that platform is not connected."""
+        return self.outboxes.get(community.partition(":")[0])
+
     def outbox_if_connected(self, community: str) -> Outbox | None:
         """The community's outbox, or None while its platform is not connected."""
-        return self.outboxes.get(community.partition(":")[0])
+        return self.outbox_for(community)
 
 
 @dataclass
@@ -214,10 +227,40 @@ def _profile_parts(base: _Base) -> _ProfileParts:
     return _ProfileParts(profiles, prompts, privacy, linking, cards)
 
 
+@dataclass
+class _DigestParts:
+    """The engagement and digest use cases."""
+
+    rollups: Rollups
+    engagement: EngagementService
+    digests: DigestService
+
+
+def _digest_parts(base: _Base) -> _DigestParts:
+    """Roll-ups, engagement levels and the digest, wired to the base."""
+    config, engine, settings = base.config, base.engine, base.settings
+    rollups = Rollups(engine)
+    engagement = EngagementService(
+        engine, settings, policies_from(config.engagement), config_staff=config_staff(config)
+    )
+    digests = DigestService(
+        engine,
+        rollups,
+        settings,
+        base.scheduler,
+        locale=config.locale,
+        now=base.clock,
+        outbox_for=base.edges.outbox_for,
+        engagement=engagement,
+    )
+    return _DigestParts(rollups, engagement, digests)
+
+
 def build_services(config: Config, *, now: Callable[[], datetime] | None = None) -> Services:
     """Engine, writer, routers and use cases for a config (no connection is opened yet)."""
     base = _base(config, now or (lambda: datetime.now(UTC)))
     parts = _profile_parts(base)
+    insight = _digest_parts(base)
     locale_for = base.commands.locale_for
     services = Services(
         config=config,
@@ -234,12 +277,14 @@ def build_services(config: Config, *, now: Callable[[], datetime] | None = None)
         prompts=parts.prompts,
         privacy=parts.privacy,
         scheduler=base.scheduler,
-        rollups=Rollups(base.engine),
+        rollups=insight.rollups,
+        engagement=insight.engagement,
+        digests=insight.digests,
         now=base.clock,
         outboxes=base.edges.outboxes,
         form_capacity=base.edges.form_capacity,
     )
-    _register_profiles(services, parts.linking, parts.cards)
+    _register_profiles(services, parts.linking)
     _wire_tone(services)
     _wire_experts(services)
 
@@ -248,15 +293,31 @@ def build_services(config: Config, *, now: Callable[[], datetime] | None = None)
         await asyncio.to_thread(services.rollups.refresh)
 
     services.scheduler.every("rollups", ROLLUP_SECONDS, refresh_rollups)
+    _install_engagement(services, parts.cards)
     return services
 
 
-def _register_profiles(services: Services, linking: Linking, cards: MemberCards) -> None:
+def _install_engagement(services: Services, cards: MemberCards) -> None:
+    """Engagement commands, ambassador buttons, staff and level jobs, digest jobs, and
+    ``/pulse member``: the profile card, then the member's level and activity."""
+    engine, settings, clock = services.engine, services.settings, services.now
+    outbox_for = services.outbox_for
+    insight = InsightCommands(services.engagement, settings, now=clock, outbox_for=outbox_for)
+    insight.install(services.commands, services.actions)
+    member = MemberView(cards, insight)
+    services.commands.register("member", Role.MODERATOR, member.command)
+    services.commands.register("digest", Role.MODERATOR, DigestCommand(services.digests, clock))
+    InsightJobs(
+        services.engagement, engine, settings, services.config, outbox_for=outbox_for, now=clock
+    ).install(services.scheduler)
+    DigestScheduler(services.scheduler, services.digests, engine, settings, now=clock).install()
+
+
+def _register_profiles(services: Services, linking: Linking) -> None:
     """The profile and privacy commands, their buttons, the form and the reminder job."""
     commands, actions, privacy = services.commands, services.actions, services.privacy
     commands.register("profile", Role.MEMBER, services.profiles.command)
     commands.register("privacy", Role.MEMBER, privacy.command)
-    commands.register("member", Role.MODERATOR, cards.command)
     actions.register(OPEN_ACTION, Role.MEMBER, services.profiles.open_action)
     actions.register(LINK_ACTION, Role.MEMBER, linking.issue_action)
     actions.register("privacy.export", Role.MEMBER, privacy.export)

@@ -86,6 +86,26 @@ def cmd_stats(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
+def cmd_digest(args: argparse.Namespace, config: Config) -> int:
+    """``pulse digest``: print the last period's digest, or post it to the digest channel."""
+    from bot.digest.cli import post_digest, print_digest
+
+    say = Translator(config.locale)
+    if args.print == args.post:
+        raise UsageError(say("cli.digest_choose"))
+    engine = make_engine(config.database.url, busy_timeout_ms=config.database.busy_timeout_ms)
+    upgrade(engine)
+    community = resolve_community(engine, args.community, say)
+    if args.print:
+        print(print_digest(engine, config, community))
+        return 0
+    code, message = post_digest(engine, config, community)
+    if code == 2:
+        raise UsageError(message)
+    print(message, file=sys.stdout if code == 0 else sys.stderr)
+    return code
+
+
 def cmd_db_upgrade(args: argparse.Namespace, config: Config) -> int:
     """``pulse db upgrade``: create or migrate the schema."""
     engine = make_engine(config.database.url, busy_timeout_ms=config.database.busy_timeout_ms)
@@ -273,6 +293,12 @@ def build_parser() -> argparse.ArgumentParser:
     stats.add_argument("--until", help="ISO-8601 end, exclusive (default: now)")
     stats.set_defaults(handler=cmd_stats)
 
+    digest = commands.add_parser("digest", help="the digest of the last period")
+    digest.add_argument("--community", help="slack:<team id> or discord:<guild id>")
+    digest.add_argument("--print", action="store_true", help="print it (nothing is posted)")
+    digest.add_argument("--post", action="store_true", help="post it to the digest channel")
+    digest.set_defaults(handler=cmd_digest)
+
     database = commands.add_parser("db", help="database maintenance")
     db_commands = database.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     db_commands.add_parser("upgrade", help="create or migrate the schema").set_defaults(
@@ -308,7 +334,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
     export.set_defaults(handler=cmd_export)
 
-    for sub in (run, stats, check, database, export, tone):
+    for sub in (run, stats, digest, check, database, export, tone):
         sub.add_argument("-c", "--config", type=Path, default=argparse.SUPPRESS, help="config file")
     return parser
 

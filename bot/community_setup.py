@@ -19,6 +19,8 @@ from bot.settings import CommunitySettings, SettingsStore
 CHANNEL = re.compile(r"<#([A-Z0-9]+)(?:\|[^>]*)?>|^([CGD][A-Z0-9]{6,}|\d{15,21})$")
 # Slack user groups <!subteam^S123|@mods>, Discord roles <@&123>; or bare ids.
 ROLE = re.compile(r"<!subteam\^([A-Z0-9]+)(?:\|[^>]*)?>|<@&(\d+)>|^(S[A-Z0-9]{6,}|\d{15,21})$")
+# Slack <@U123|name>, Discord <@123> or <@!123>; or bare ids.
+USER = re.compile(r"^<@!?([A-Z0-9]{2,}|\d{5,21})(?:\|[^>]*)?>$|^([UW][A-Z0-9]{6,}|\d{15,21})$")
 SETTINGS = (
     "alerts",
     "digest",
@@ -26,6 +28,8 @@ SETTINGS = (
     "moderators",
     "locale",
     "schedule",
+    "staff",
+    "ambassador",
     "welcome",
     "reminder",
     "questions",
@@ -115,6 +119,8 @@ def _changes(
     if setting == "moderators":
         roles = [] if value.strip().lower() == "none" else _references(value, ROLE)
         return "setup.bad_role" if roles is None else {"moderator_roles": tuple(roles)}
+    if setting in ("staff", "ambassador"):
+        return _people(setting, value)
     if setting == "locale":
         return {"locale": words[0]} if words and words[0] in ("en", "fr") else "setup.bad_locale"
     if setting in TERMS:
@@ -126,6 +132,18 @@ def _changes(
         if schedule is None
         else {"digest_cron": schedule[0], "timezone": schedule[1]}
     )
+
+
+def _people(setting: str, value: str) -> dict[str, object] | str:
+    """Changes for ``staff @member…`` and ``ambassador @role`` (``none`` clears either)."""
+    cleared = value.strip().lower() == "none"
+    if setting == "staff":
+        users = [] if cleared else _references(value, USER)
+        return "setup.bad_user" if users is None else {"staff_user_ids": tuple(users)}
+    roles = [] if cleared else _references(value, ROLE)
+    if roles is None or len(roles) > 1 or (not roles and not cleared):
+        return "setup.bad_role"
+    return {"ambassador_role": roles[0] if roles else None}
 
 
 def _switch(value: bool | None, say: Translator) -> str:
@@ -160,6 +178,8 @@ def describe(settings: CommunitySettings, say: Translator) -> Reply:
         (say("setup.moderators"), " ".join(settings.moderator_roles) or none),
         (say("setup.locale"), settings.locale or none),
         (say("setup.schedule"), f"{settings.digest_cron} ({settings.timezone})"),
+        (say("setup.staff"), " ".join(f"<@{user}>" for user in settings.staff_user_ids) or none),
+        (say("setup.ambassador"), settings.ambassador_role or none),
         (say("setup.welcome"), _switch(settings.profile_welcome, say)),
         (say("setup.reminder"), _hours(settings.profile_reminder_hours, say)),
         (say("setup.questions"), " ".join(settings.profile_questions) or say("setup.all")),

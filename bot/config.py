@@ -127,6 +127,25 @@ class OpsConfig(_Section):
     port: int = Field(default=9464, ge=0, le=65535)
 
 
+class WeightsConfig(_Section):
+    """What each kind of activity is worth in a member's level score."""
+
+    post: float = Field(default=1.0, ge=0)
+    reply: float = Field(default=2.0, ge=0)
+    reaction_given: float = Field(default=0.25, ge=0)
+    reaction_received: float = Field(default=0.1, ge=0)
+    reactor: float = Field(default=0.5, ge=0)
+    thanked: float = Field(default=2.0, ge=0)
+
+
+class EngagementConfig(_Section):
+    """How levels are computed: activity weights, the score's window, the demotion grace."""
+
+    weights: WeightsConfig = Field(default_factory=WeightsConfig)
+    window_days: int = Field(default=30, ge=7, le=180)
+    grace_days: int = Field(default=14, ge=0, le=90)
+
+
 class LoggingConfig(_Section):
     """How much Pulse says about itself."""
 
@@ -143,6 +162,7 @@ class Config(_Section):
     discord: DiscordConfig = Field(default_factory=DiscordConfig)
     slack: SlackConfig = Field(default_factory=SlackConfig)
     ops: OpsConfig = Field(default_factory=OpsConfig)
+    engagement: EngagementConfig = Field(default_factory=EngagementConfig)
     logging: LoggingConfig = Field(default_factory=LoggingConfig)
     profile: ProfileConfig = Field(default_factory=ProfileConfig)
 

@@ -10,11 +10,11 @@ its own initiative (alerts, mentions, digests, DMs) only through an :class:`Outb
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import IntEnum, StrEnum
 from types import MappingProxyType
-from typing import Protocol
+from typing import Any, Protocol
 
 
 class Role(IntEnum):
@@ -80,6 +80,22 @@ class Reply:
         if self.footer:
             parts.append(self.footer)
         return "\n".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyPart:
+    """Lines and fields one feature contributes to a shared reply (``/pulse member`` shows
+    engagement beside the profile), so features combine without knowing each other."""
+
+    lines: tuple[str, ...] = ()
+    fields: tuple[tuple[str, str], ...] = ()
+
+
+def combine(title: str, parts: Sequence[ReplyPart], **options: Any) -> Reply:
+    """One reply from several parts, in order (``options``: footer, ephemeral, buttons...)."""
+    lines = tuple(line for part in parts for line in part.lines)
+    fields = tuple(item for part in parts for item in part.fields)
+    return Reply(title=title, lines=lines, fields=fields, **options)
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,6 +219,13 @@ class Outbox(Protocol):
 
     async def direct_message(self, community: str, user_id: str, message: Reply) -> str | None:
         """Message one member privately; returns its id, or None if they cannot be reached."""
+
+    async def grant_role(self, community: str, user_id: str, role_id: str) -> bool:
+        """Give a member a role (Discord) or add them to a user group (Slack); True if done."""
+
+    async def staff(self, community: str, groups: Collection[str]) -> Collection[str] | None:
+        """Members who may use the moderator commands (admins, moderators, members of the
+        moderator roles or user ``groups``); None when the platform cannot tell now."""
 
     async def message_link(
         self, community: str, channel_id: str, message_key: str, *, thread_id: str | None = None

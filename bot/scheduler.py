@@ -110,6 +110,11 @@ class Scheduler:
         if self._scheduler.get_job(job_id) is not None:
             self._scheduler.remove_job(job_id)
 
+    def trigger_of(self, job_id: str) -> BaseTrigger | None:
+        """The trigger a job runs on, None when no such job is scheduled."""
+        job = self._scheduler.get_job(job_id)
+        return job.trigger if job is not None else None
+
     def on_lead(self, job: Job) -> None:
         """Run ``job`` whenever this process becomes the leader (catch-up work)."""
         self._on_lead.append(job)
@@ -118,6 +123,11 @@ class Scheduler:
         """Claim one period of a job; True only for the first claimer, ever."""
         with self._engine.begin() as connection:
             return writes.claim_run(connection, job, period, int(time.time() * 1000))
+
+    def release(self, job: str, period: str) -> None:
+        """Give a period back after a run that failed before doing anything visible."""
+        with self._engine.begin() as connection:
+            writes.release_run(connection, job, period)
 
     def _guarded(self, job_id: str, job: Job) -> Job:
         """The job, run only while leading, with failures logged."""

@@ -36,6 +36,10 @@ class CommunitySettings(BaseModel):
     timezone: str = "UTC"
     hostile_terms: tuple[str, ...] = ()
     not_hostile_terms: tuple[str, ...] = ()
+    staff_user_ids: tuple[str, ...] = ()
+    """Members left out of every ranking, besides those the platform reports as staff."""
+    ambassador_role: str | None = None
+    """Discord role or Slack user group granted when moderators approve an ambassador."""
     # Member profiles: None follows the [profile] configuration; questions () asks them all.
     profile_welcome: bool | None = None
     profile_reminder_hours: float | None = None
@@ -54,7 +58,12 @@ class SettingsStore:
         self._engine = engine
         self._clock = clock
         self._cache: dict[str, tuple[float, CommunitySettings]] = {}
+        self._listeners: list[Callable[[str, CommunitySettings], None]] = []
         self._watchers: list[Callable[[str], None]] = []
+
+    def on_update(self, listener: Callable[[str, CommunitySettings], None]) -> None:
+        """Call ``listener(community, settings)`` after each saved change (digest schedule)."""
+        self._listeners.append(listener)
 
     def watch(self, watcher: Callable[[str], None]) -> None:
         """Be told (with the community) whenever this process changes a community's settings."""
@@ -88,6 +97,11 @@ class SettingsStore:
         self._cache[community] = (self._clock() + CACHE_SECONDS, settings)
         for watcher in self._watchers:
             watcher(community)
+        for listener in self._listeners:
+            try:
+                listener(community, settings)
+            except Exception:
+                log.exception("a settings listener failed for %s", community)
         return settings
 
     def forget(self, community: str) -> None:

@@ -58,6 +58,16 @@ def community_stats(engine: sa.Engine, community_key: str, window: Window) -> di
             if found
             else QuestionCounts(0, 0, None)
         )
+    return stats_object(community_key, window, counts, asked)
+
+
+def stats_object(
+    community_key: str,
+    window: Window,
+    counts: queries.ActivityCounts,
+    asked: QuestionCounts,
+) -> dict[str, Any]:
+    """The stats JSON object of some counts: one shape for ``pulse stats`` and the digest."""
     return {
         "community": community_key,
         "since": iso(window.since),

@@ -15,6 +15,7 @@ from bot.community_setup import SETTINGS
 from bot.i18n import text
 
 SETUP_CHOICES = SETTINGS
+DIGEST_CHOICES = ("preview", "send")
 
 
 class CommandRunner(Protocol):
@@ -78,11 +79,6 @@ def pulse_group(runner: CommandRunner) -> app_commands.Group:
     async def privacy(interaction: discord.Interaction[Any]) -> None:
         await runner.run_command(interaction, "privacy", "")
 
-    @group.command(name="member", description=described("discord.member.description"))
-    @app_commands.describe(user=described("discord.member.user"))
-    async def member(interaction: discord.Interaction[Any], user: discord.User) -> None:
-        await runner.run_command(interaction, "member", f"<@{user.id}>")
-
     @group.command(name="experts", description=described("discord.experts.description"))
     @app_commands.describe(topic=described("discord.experts.topic"))
     async def experts(interaction: discord.Interaction[Any], topic: str) -> None:
@@ -92,4 +88,32 @@ def pulse_group(runner: CommandRunner) -> app_commands.Group:
     async def unanswered(interaction: discord.Interaction[Any]) -> None:
         await runner.run_command(interaction, "unanswered", "")
 
+    _engagement_commands(group, runner)
     return group
+
+
+def _engagement_commands(group: app_commands.Group, runner: CommandRunner) -> None:
+    """``member``, ``inactive``, ``ambassadors`` and ``digest`` (moderators)."""
+
+    @group.command(name="member", description=described("discord.member.description"))
+    @app_commands.describe(user=described("discord.member.user"))
+    async def member(interaction: discord.Interaction[Any], user: discord.User) -> None:
+        await runner.run_command(interaction, "member", f"<@{user.id}>")
+
+    @group.command(name="inactive", description=described("discord.inactive.description"))
+    async def inactive(interaction: discord.Interaction[Any]) -> None:
+        await runner.run_command(interaction, "inactive", "")
+
+    @group.command(name="ambassadors", description=described("discord.ambassadors.description"))
+    async def ambassadors(interaction: discord.Interaction[Any]) -> None:
+        await runner.run_command(interaction, "ambassadors", "")
+
+    @group.command(name="digest", description=described("discord.digest.description"))
+    @app_commands.describe(action=described("discord.digest.action"))
+    @app_commands.choices(
+        action=[app_commands.Choice(name=name, value=name) for name in DIGEST_CHOICES]
+    )
+    async def digest(
+        interaction: discord.Interaction[Any], action: app_commands.Choice[str] | None = None
+    ) -> None:
+        await runner.run_command(interaction, "digest", action.value if action else "preview")

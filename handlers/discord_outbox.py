@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import logging
 import re
+from collections.abc import Collection
 from typing import Any
 
 import discord
@@ -180,3 +181,37 @@ class DiscordOutbox:
             log.info("could not DM %s: %s", user_id, exc)
             return None
         return str(sent.id)
+
+    async def grant_role(self, community: str, user_id: str, role_id: str) -> bool:
+        """Give a member a role (the bot needs Manage Roles and a higher role)."""
+        try:
+            guild_id = int(community.partition(":")[2])
+            await self._client.http.add_role(
+                guild_id, int(user_id), int(role_id), reason="Pulse: ambassador approved"
+            )
+        except (discord.HTTPException, ValueError) as exc:
+            log.warning("could not give role %s to %s: %s", role_id, user_id, exc)
+            return False
+        return True
+
+    async def staff(self, community: str, groups: Collection[str]) -> Collection[str] | None:
+        """Members with Administrator or Manage Server, or a moderator role (cached members)."""
+        try:
+            guild = self._client.get_guild(int(community.partition(":")[2]))
+        except ValueError:
+            return None
+        if guild is None:
+            return None
+        roles = set(groups)
+        found = set()
+        for member in guild.members:
+            permissions = member.guild_permissions
+            if member.bot:
+                continue
+            if (
+                permissions.administrator
+                or permissions.manage_guild
+                or roles & {str(role.id) for role in member.roles}
+            ):
+                found.add(str(member.id))
+        return found

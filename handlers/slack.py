@@ -16,6 +16,7 @@ import logging
 import re
 import time
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from aiohttp import web
@@ -250,7 +251,18 @@ class SlackConnector:
             channel_id=body.get("channel_id"),
         )
         answer = await self._services.commands.handle(call)
+        if isinstance(answer, Reply) and answer.files:
+            answer = await self._files_by_dm(community, user_id, answer)
         await self._deliver(answer, body, respond, community)
+
+    async def _files_by_dm(self, community: str, user_id: str, reply: Reply) -> Reply:
+        """Command responses cannot carry files (digest charts): DM them, and say so."""
+        say = Translator(await self._services.commands.locale_for(community))
+        sent = await self.outbox.direct_message(
+            community, user_id, Reply(title=reply.title, files=reply.files)
+        )
+        lines = (*reply.lines, say("slack.files_in_dm")) if sent else reply.lines
+        return replace(reply, lines=lines, files=())
 
     async def _answer_action(
         self, body: dict[str, Any], respond: Callable[..., Awaitable[Any]]

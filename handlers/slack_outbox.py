@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Collection
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -74,6 +75,41 @@ class SlackOutbox:
             return None
         channel = (opened.get("channel") or {}).get("id")
         return await self.post(community, channel, message) if channel else None
+
+    async def grant_role(self, community: str, user_id: str, role_id: str) -> bool:
+        """Add a member to a user group (usergroups.users.update takes the whole list)."""
+        try:
+            current = await self._client.usergroups_users_list(usergroup=role_id)
+            users = [str(user) for user in current.get("users") or []]
+            if user_id not in users:
+                await self._client.usergroups_users_update(
+                    usergroup=role_id, users=[*users, user_id]
+                )
+        except SlackApiError as exc:
+            log.warning("could not add %s to %s: %s", user_id, role_id, exc.response.get("error"))
+            return False
+        return True
+
+    async def staff(self, community: str, groups: Collection[str]) -> Collection[str] | None:
+        """Workspace admins and owners, and members of the moderator user groups."""
+        found: set[str] = set()
+        try:
+            cursor = None
+            while True:
+                page = await self._client.users_list(limit=1000, cursor=cursor)
+                for user in page.get("members") or []:
+                    if user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"):
+                        found.add(str(user.get("id")))
+                cursor = (page.get("response_metadata") or {}).get("next_cursor")
+                if not cursor:
+                    break
+            for group in groups:
+                listed = await self._client.usergroups_users_list(usergroup=group)
+                found.update(str(user) for user in listed.get("users") or [])
+        except SlackApiError as exc:
+            log.warning("could not list the staff: %s", exc.response.get("error"))
+            return None
+        return found
 
     async def message_link(
         self, community: str, channel_id: str, message_key: str, *, thread_id: str | None = None

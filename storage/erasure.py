@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
-from storage import expert_erasure
+from storage import engagement_erasure, expert_erasure
 from storage.models import (
     Channel,
     ChannelDay,
@@ -236,6 +236,10 @@ def _profile_rows(table: sa.Table, column: str) -> ProfileEraser:
 ACCOUNT_ERASERS: dict[str, AccountEraser] = {
     "activity": _activity,
     "member_day": _member_days,
+    "interaction_day": engagement_erasure.erase_interactions,
+    "member_level": engagement_erasure.erase_level,
+    "ambassador_decision": engagement_erasure.erase_decisions,
+    "community_staff": engagement_erasure.erase_staff,
     "tone_flag": _tone_flags,
     "tone_case": _tone_deciders,
     "tone_feedback": _tone_feedback,

@@ -173,6 +173,72 @@ class Conversation(SQLModel, table=True):
     first_reply_ms: int = Field(sa_type=sa.BigInteger)
 
 
+class InteractionDay(SQLModel, table=True):
+    """Who answered or reacted to whom, in which channel, on one UTC day: the graph's input.
+
+    ``kind`` uses ``bot.engagement.InteractionKind`` values (0 reply, 2 thanks, 3 reaction);
+    ``channel_id`` is ``''`` when the event had none. Reactions count when added, as in
+    ``member_day``; a member's own messages never count.
+    """
+
+    __tablename__ = "interaction_day"
+    __table_args__ = (sa.Index("ix_interaction_day_target", "community_id", "target_id", "day"),)
+
+    community_id: int = Field(primary_key=True, foreign_key="community.id", ondelete="CASCADE")
+    day: int = Field(primary_key=True)
+    source_id: str = Field(primary_key=True, max_length=64)
+    target_id: str = Field(primary_key=True, max_length=64)
+    kind: int = Field(primary_key=True, sa_type=sa.SmallInteger)
+    channel_id: str = Field(primary_key=True, max_length=64)
+    count: int = 0
+
+
+class MemberLevel(SQLModel, table=True):
+    """A member's engagement level as last settled, kept for the demotion grace period.
+
+    ``reported_level`` is the level the last posted digest counted, so the next digest can
+    say who moved up, held or moved down since (NULL: never reported).
+    """
+
+    __tablename__ = "member_level"
+
+    community_id: int = Field(primary_key=True, foreign_key="community.id", ondelete="CASCADE")
+    user_id: str = Field(primary_key=True, max_length=64)
+    level: int = Field(sa_type=sa.SmallInteger)
+    since_ms: int = Field(sa_type=sa.BigInteger)
+    pending: int | None = Field(default=None, sa_type=sa.SmallInteger)
+    pending_since_ms: int | None = Field(default=None, sa_type=sa.BigInteger)
+    reported_level: int | None = Field(default=None, sa_type=sa.SmallInteger)
+    assessed_ms: int = Field(sa_type=sa.BigInteger)
+
+
+class AmbassadorDecision(SQLModel, table=True):
+    """A moderator's decision on an ambassador candidate; hides them until ``until_ms``."""
+
+    __tablename__ = "ambassador_decision"
+
+    community_id: int = Field(primary_key=True, foreign_key="community.id", ondelete="CASCADE")
+    user_id: str = Field(primary_key=True, max_length=64)
+    decision: str = Field(max_length=16, description="approved, deferred or rejected")
+    decided_by: str = Field(max_length=64)
+    decided_ms: int = Field(sa_type=sa.BigInteger)
+    until_ms: int | None = Field(default=None, sa_type=sa.BigInteger, description="NULL: for good")
+
+
+class CommunityStaff(SQLModel, table=True):
+    """Members the platform reports as moderators or admins, left out of every ranking."""
+
+    __tablename__ = "community_staff"
+
+    community_id: int = Field(primary_key=True, foreign_key="community.id", ondelete="CASCADE")
+    user_id: str = Field(primary_key=True, max_length=64)
+    seen_ms: int = Field(sa_type=sa.BigInteger)
+
+
+ROLLUP_TABLES = (CommunityDay, MemberDay, ChannelDay, Conversation, InteractionDay)
+ENGAGEMENT_TABLES = (MemberLevel, AmbassadorDecision, CommunityStaff)
+
+
 class Profile(SQLModel, table=True):
     """One person's profile: answers, consents and chat accounts hang off it.
 
@@ -315,7 +381,6 @@ class ToneFeedback(SQLModel, table=True):
     at_ms: int = Field(sa_type=sa.BigInteger)
 
 
-ROLLUP_TABLES = (CommunityDay, MemberDay, ChannelDay, Conversation)
 PROFILE_TABLES = (Profile, ProfileAccount, ProfileAnswer, ProfileConsent, LinkCode, ProfilePrompt)
 TONE_TABLES = (ToneCase, ToneFlag, ToneFeedback)
 
@@ -412,6 +477,7 @@ ALL_TABLES = (
     JobRun,
     DirtyDay,
     *ROLLUP_TABLES,
+    *ENGAGEMENT_TABLES,
     *PROFILE_TABLES,
     *TONE_TABLES,
     *EXPERT_TABLES,

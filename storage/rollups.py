@@ -19,6 +19,7 @@ from storage.models import (
     CommunityDay,
     Conversation,
     DirtyDay,
+    InteractionDay,
     MemberDay,
 )
 from storage.queries import (
@@ -37,6 +38,12 @@ member_day = MemberDay.__table__  # type: ignore[attr-defined]
 channel_day = ChannelDay.__table__  # type: ignore[attr-defined]
 conversation = Conversation.__table__  # type: ignore[attr-defined]
 dirty_day = DirtyDay.__table__  # type: ignore[attr-defined]
+interaction_day = InteractionDay.__table__  # type: ignore[attr-defined]
+
+# Interaction kinds, as bot.engagement.InteractionKind numbers them (storage cannot import
+# bot/). THANKS is the hook for thanks detection (``bot.expertise.is_thanks`` on another
+# branch): until a reply or reaction is recognised as thanks, none is counted.
+REPLY_KIND, THANKS_KIND, REACTION_KIND = 0, 2, 3
 
 
 def _sum_when(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
@@ -66,15 +73,18 @@ def roll_up_day(connection: sa.Connection, community_id: int, day: int) -> None:
     """Recompute every roll-up of one community's UTC day and clear its dirty mark.
 
     The day's rows are read once, in partitions, and aggregated here: one index range scan
-    instead of one per roll-up table keeps a 150,000-event day under a second.
+    instead of one per roll-up table keeps a 150,000-event day under a second. Each reply
+    and reaction brings its target message's author (through the unique key index), for
+    ``interaction_day``; a target not stored yet is not counted until the day is redone.
     """
     connection.execute(
         dirty_day.delete().where(dirty_day.c.community_id == community_id, dirty_day.c.day == day)
     )
-    for table in (community_day, member_day, channel_day):
+    for table in (community_day, member_day, channel_day, interaction_day):
         connection.execute(
             table.delete().where(table.c.community_id == community_id, table.c.day == day)
         )
+    parent = activity.alias("parent")
     result = connection.execute(
         sa.select(
             activity.c.kind,
@@ -84,7 +94,19 @@ def roll_up_day(connection: sa.Connection, community_id: int, day: int) -> None:
             activity.c.tone,
             activity.c.hostile,
             activity.c.polarity,
-        ).where(
+            parent.c.user_id,
+        )
+        .select_from(
+            activity.outerjoin(
+                parent,
+                sa.and_(
+                    parent.c.community_id == activity.c.community_id,
+                    parent.c.key == activity.c.parent_key,
+                    parent.c.kind == MESSAGE,
+                ),
+            )
+        )
+        .where(
             activity.c.community_id == community_id,
             activity.c.at_ms >= day * DAY_MS,
             activity.c.at_ms < (day + 1) * DAY_MS,
@@ -107,6 +129,15 @@ COMMUNITY_COUNTS = (
     "hostile",
 )
 MEMBER_COLUMNS = ("community_id", "day", "user_id", "messages", "replies", "reactions", "joined")
+INTERACTION_COLUMNS = (
+    "community_id",
+    "day",
+    "source_id",
+    "target_id",
+    "kind",
+    "channel_id",
+    "count",
+)
 CHANNEL_COLUMNS = (
     "community_id",
     "day",
@@ -126,14 +157,20 @@ class _DayTotals:
         self.community = [0] * len(COMMUNITY_COUNTS)
         self.members: dict[str, list[int]] = {}  # messages, replies, reactions, joined
         self.channels: dict[str, list[float]] = {}  # messages, polarity sum, scored, neg, hostile
+        self.interactions: dict[tuple[str, str, int, str], int] = {}
 
     def add(self, rows: Sequence[Any]) -> None:
-        """Fold rows of (kind, user, channel, is reply, tone, hostile, polarity)."""
+        """Fold rows of (kind, user, channel, is reply, tone, hostile, polarity, target)."""
         community, members, channels = self.community, self.members, self.channels
-        for kind, user, channel, answers, tone, flagged, polarity in rows:
+        interactions = self.interactions
+        for kind, user, channel, answers, tone, flagged, polarity, target in rows:
             if kind == REACTION_REMOVED:
                 community[3] += 1
                 continue
+            if target is not None and target != user:
+                code = REACTION_KIND if kind == REACTION_ADDED else REPLY_KIND
+                pair = (user, target, code, channel or "")
+                interactions[pair] = interactions.get(pair, 0) + 1
             member = members.get(user)
             if member is None:
                 member = members[user] = [0, 0, 0, 0]
@@ -182,6 +219,11 @@ class _DayTotals:
             for channel, c in self.channels.items()
         ]
         writes.insert_rows(connection, channel_day, CHANNEL_COLUMNS, channels)
+        pairs = [
+            (community_id, day, source, target, kind, channel, count)
+            for (source, target, kind, channel), count in self.interactions.items()
+        ]
+        writes.insert_rows(connection, interaction_day, INTERACTION_COLUMNS, pairs)
 
 
 def _roll_up_conversations(connection: sa.Connection, community_id: int, day: int) -> None:

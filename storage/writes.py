@@ -99,6 +99,13 @@ def claim_run(connection: sa.Connection, job: str, period: str, now_ms: int) -> 
     return connection.execute(statement).first() is not None
 
 
+def release_run(connection: sa.Connection, job: str, period: str) -> None:
+    """Give a claimed period back (the job failed before doing anything visible)."""
+    connection.execute(
+        job_run_table.delete().where(job_run_table.c.job == job, job_run_table.c.period == period)
+    )
+
+
 def name_community(connection: sa.Connection, community_id: int, name: str | None) -> None:
     """Give a community its human name when it has none yet."""
     if name:

@@ -18,7 +18,7 @@ def _documented_keys(text: str) -> set[str]:
     """Dotted keys in the example, including commented-out ``# key = value`` lines."""
     keys, section = set(), ""
     for line in text.splitlines():
-        header = re.match(r"^\[(\w+)\]", line)
+        header = re.match(r"^\[([\w.]+)\]", line)
         if header:
             section = header.group(1) + "."
             continue

@@ -48,6 +48,14 @@ def router(engine: sa.Engine, store: SettingsStore) -> Commands:
             "schedule 30 8 * * fri Europe/Paris",
             {"digest_cron": "30 8 * * fri", "timezone": "Europe/Paris"},
         ),
+        (
+            "staff <@U0ALICE1|alice> <@!123456789012345678>",
+            {"staff_user_ids": ("U0ALICE1", "123456789012345678")},
+        ),
+        ("staff none", {"staff_user_ids": ()}),
+        ("ambassador <!subteam^S0AMB01|@ambassadors>", {"ambassador_role": "S0AMB01"}),
+        ("ambassador <@&223456789012345678>", {"ambassador_role": "223456789012345678"}),
+        ("ambassador none", {"ambassador_role": None}),
     ],
 )
 async def test_admin_changes_a_setting(
@@ -70,6 +78,9 @@ async def test_admin_changes_a_setting(
         ("schedule every monday", "is not a schedule"),
         ("schedule 0 9 * * mon Mars/Olympus", "is not a schedule"),
         ("frobnicate 1", "Change a setting with"),
+        ("staff alice", "is not a member"),
+        ("ambassador <@&223456789012345678> <@&323456789012345678>", "is not a role"),
+        ("ambassador", "is not a role"),
         ("hostile-terms", "is not a list of terms"),
         ("hostile-terms , ,", "is not a list of terms"),
         (f"not-hostile-terms {'x' * 61}", "is not a list of terms"),

@@ -295,6 +295,20 @@ def _share_files(ws: Workspace, channel: Channel, files: list[JsonDict], p: Para
     ws.messages.add(channel.id, message)
 
 
+def usergroups_users_update(ws: Workspace, p: Params) -> JsonDict:
+    """usergroups.users.update: replace a group's members (comma-separated ``users``)."""
+    if "usergroups:write" not in ws.scopes:
+        raise ApiError("missing_scope", needed="usergroups:write")
+    group = ws.usergroups.get(p.text("usergroup"))
+    if group is None:
+        raise ApiError("no_such_subteam")
+    users = [user for user in p.text("users").split(",") if user]
+    if not users or any(user not in ws.users for user in users):
+        raise ApiError("invalid_users")
+    group.users = users
+    return {"ok": True, "usergroup": {"id": group.id, "handle": group.handle, "users": users}}
+
+
 WRITE_METHODS: dict[str, Handler] = {
     "chat.postMessage": chat_post_message,
     "chat.postEphemeral": chat_post_ephemeral,
@@ -308,4 +322,5 @@ WRITE_METHODS: dict[str, Handler] = {
     "views.update": views_update,
     "files.getUploadURLExternal": files_get_upload_url_external,
     "files.completeUploadExternal": files_complete_upload_external,
+    "usergroups.users.update": usergroups_users_update,
 }

@@ -36,6 +36,7 @@ DEFAULT_SCOPES = (
     "reactions:write",
     "team:read",
     "usergroups:read",
+    "usergroups:write",
     "users:read",
 )
 
