@@ -48,6 +48,7 @@ from bot.scheduler import Scheduler
 from bot.settings import SettingsStore
 from bot.tone_actions import ToneCases
 from bot.tone_alerts import ToneAlerts
+from bot.tone_digest import ToneSection
 from bot.tone_trends import tone_command
 from storage.engine import WriterLock, make_engine, upgrade
 
@@ -345,6 +346,7 @@ def _wire_tone(services: Services) -> None:
     services.writer.add_listener(services.alerts.on_commit)
     ToneCases(engine, settings, outbox_for, now=clock).register(services.actions)
     services.commands.register("tone", Role.MODERATOR, partial(tone_command, engine, clock))
+    services.digests.register(ToneSection(engine))
 
 
 def _wire_experts(services: Services) -> None:

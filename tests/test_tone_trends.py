@@ -169,3 +169,17 @@ async def test_pulse_tone_in_french_on_an_empty_community(engine: sa.Engine) -> 
     )
     assert reply.title == "Ton des 7 derniers jours"
     assert reply.lines[0] == "Aucun message évalué ces 7 derniers jours pour l'instant."
+
+
+def test_the_digest_section_lists_the_channels_whose_tone_turned(history: sa.Engine) -> None:
+    from bot.digest.model import DigestContext
+    from bot.tone_digest import ToneSection
+
+    week = DigestContext(COMMUNITY, NOW - timedelta(days=7), NOW, NOW)
+    section = ToneSection(history).section(week, Translator("en"))
+    assert section is not None
+    assert section.key == "tone"
+    assert section.title == "Channels whose tone turned"
+    assert section.lines == drop_lines(tone_drops(history, COMMUNITY, NOW), Translator("en"))
+    long_ago = DigestContext(COMMUNITY, NOW - timedelta(days=60), NOW - timedelta(days=53), NOW)
+    assert ToneSection(history).section(long_ago, Translator("en")) is None
