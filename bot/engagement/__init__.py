@@ -58,7 +58,7 @@ from bot.engagement.graph import (
     top_reach,
 )
 from bot.engagement.interactions import MessageFact, ReactionFact, interactions_from
-from bot.engagement.levels import (
+from bot.engagement.level_model import (
     ActivityWeights,
     DayCounts,
     Level,
@@ -71,10 +71,8 @@ from bot.engagement.levels import (
     Move,
     MoveCounts,
     Shortfall,
-    assess_level,
-    assess_levels,
-    count_moves,
 )
+from bot.engagement.levels import assess_level, assess_levels, count_moves
 from bot.engagement.regions import REGIONS, region_of
 
 __all__ = [
