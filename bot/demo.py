@@ -3,7 +3,9 @@
 The bundled sample community is shifted in time so its last message is minutes old. Its
 older history is imported; its last 30 days are replayed live, over Slack's signed Events
 API and Discord's gateway, into the real connectors. Then a moderator and a member ask
-``/pulse stats 30`` on each platform and the demo prints what they see.
+``/pulse stats 30`` on each platform, a moderator asks for the experts on the community's
+two busiest topics and for ambassador candidates, an admin sets a digest channel and sends
+the digest; the demo prints what each of them sees and writes the digest's charts as PNGs.
 """
 
 from __future__ import annotations
@@ -12,103 +14,31 @@ import asyncio
 import json
 import re
 import tempfile
-import zipfile
 import zlib
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
+import sqlalchemy as sa
+
 from bot.app import PulseApp, build_services
 from bot.config import Config, parse_config
+from bot.demo_sample import LIVE_DAYS, Sample, load_sample
 from bot.events import (
     ActivityEvent,
-    MemberJoined,
     MessagePosted,
     ReactionAdded,
-    join_key,
-    reaction_key,
-    slack_message_key,
 )
+from bot.expertise import topic_terms
 from bot.history import write_history
 from bot.i18n import Translator
-from bot.importers import ImportedChannel, read_slack_export
 from bot.stats import Window, community_stats
+from storage.expert_evidence import busiest_topics
+from storage.profiles import community_id
 
-SAMPLE = Path(__file__).with_name("sample") / "houston-slack-export.zip"
-LIVE_DAYS = 30
 EMOJI = {"+1": "👍", "thumbsup": "👍", "tada": "🎉", "heart": "❤️", "smile": "😄", "clap": "👏"}
-
-
-def _shift_ts(ts: str, seconds: int) -> str:
-    """A Slack ts moved by whole seconds, keeping its microsecond part exactly."""
-    whole, _, fraction = ts.partition(".")
-    return f"{int(whole) + seconds}.{fraction or '000000'}"
-
-
-def _shift_key(key: str | None, seconds: int) -> str | None:
-    """A Slack message key (``channel/ts``) moved in time with its message."""
-    if key is None:
-        return None
-    channel, _, ts = key.partition("/")
-    return slack_message_key(channel, _shift_ts(ts, seconds))
-
-
-def retime(event: ActivityEvent, seconds: int) -> ActivityEvent:
-    """The same Slack event ``seconds`` later, with every key that embeds a time moved too."""
-    at = event.at + timedelta(seconds=seconds)
-    if isinstance(event, MessagePosted):
-        thread = _shift_ts(event.thread_id, seconds) if event.thread_id else None
-        return replace(
-            event,
-            at=at,
-            key=_shift_key(event.key, seconds) or event.key,
-            parent_key=_shift_key(event.parent_key, seconds),
-            thread_id=thread,
-        )
-    if isinstance(event, ReactionAdded):
-        message = _shift_key(event.message_key, seconds) or event.message_key
-        return replace(
-            event,
-            at=at,
-            message_key=message,
-            key=reaction_key(message, event.emoji, event.user_id),
-        )
-    if isinstance(event, MemberJoined):
-        return replace(event, at=at, key=join_key(event.user_id, at))
-    return replace(event, at=at)
-
-
-@dataclass
-class Sample:
-    """The sample community, shifted to end now and split into history and live parts."""
-
-    community: str
-    name: str
-    channels: list[ImportedChannel]
-    users: list[dict[str, Any]]
-    history: list[ActivityEvent]
-    live: list[ActivityEvent]
-
-
-def load_sample(now: datetime) -> Sample:
-    """Read the bundled export, shift it so it ends five minutes ago, and split it."""
-    reader = read_slack_export(SAMPLE)
-    events = sorted(reader.events(), key=lambda event: event.at)
-    shift = int((now - timedelta(minutes=5) - events[-1].at).total_seconds())
-    moved = [retime(event, shift) for event in events]
-    cutoff = now - timedelta(days=LIVE_DAYS)
-    with zipfile.ZipFile(SAMPLE) as archive:
-        users = json.loads(archive.read("users.json"))
-    return Sample(
-        community=reader.community.community,
-        name="Houston Data Visualization (sample)",
-        channels=reader.channels(),
-        users=[user for user in users if not user.get("is_bot") and user["id"] != "USLACKBOT"],
-        history=[event for event in moved if event.at < cutoff],
-        live=[event for event in moved if event.at >= cutoff],
-    )
 
 
 def demo_config(folder: Path, slack: Any, discord: Any) -> Config:
@@ -201,8 +131,9 @@ async def replay_discord(
             author = cast["people"].get(event.user_id)
             if author is None:
                 continue
+            parent = posted.get(event.parent_key) if event.parent_key else None
             message = await discord.post_message(
-                cast["guild"], channel, author, text, timestamp=event.at
+                cast["guild"], channel, author, text, reply_to=parent, timestamp=event.at
             )
             posted[event.key] = message["id"]
             sent += 1
@@ -228,19 +159,25 @@ async def settle(app: PulseApp) -> None:
         seen = writer.counters.received
 
 
+async def ask_slack(slack: Any, url: str, user: str, channel: str, text: str) -> str:
+    """What a Slack member sees after typing ``/pulse <text>`` in ``channel``."""
+    before = len(slack.responses)
+    response = await slack.send_command(url, user, channel, text)
+    await slack.wait_for_responses(count=before + 1, timeout=10)
+    answer = [post for post in slack.responses if post.url == response.sent["response_url"]]
+    return answer[-1].text if answer else ""
+
+
 async def ask_stats(
     slack: Any, url: str, discord: Any, cast: dict[str, Any], sample: Sample
 ) -> dict[str, str]:
     """``/pulse stats 30`` from a moderator and a member on each platform; the texts they see."""
-    admin = next(user["id"] for user in sample.users if user.get("is_admin"))
-    member = next(user["id"] for user in sample.users if not user.get("is_admin"))
+    admin, member = sample.admin, sample.member
     channel = sample.channels[0].channel_id
-    urls = {}
-    for who, user in (("slack_moderator", admin), ("slack_member", member)):
-        response = await slack.send_command(url, user, channel, f"stats {LIVE_DAYS}")
-        urls[response.sent["response_url"]] = who
-    await slack.wait_for_responses(count=2, timeout=10)
-    seen = {urls[post.url]: post.text for post in slack.responses if post.url in urls}
+    seen = {
+        "slack_moderator": await ask_slack(slack, url, admin, channel, f"stats {LIVE_DAYS}"),
+        "slack_member": await ask_slack(slack, url, member, channel, f"stats {LIVE_DAYS}"),
+    }
     discord_channel = cast["channels"][channel]
     for who, user in (("discord_moderator", admin), ("discord_member", member)):
         result = await discord.invoke_command(
@@ -253,6 +190,42 @@ async def ask_stats(
         )
         seen[who] = "\n".join(result.texts())
     return seen
+
+
+async def ask_insight(
+    slack: Any, url: str, sample: Sample, topics: list[str]
+) -> list[tuple[str, str]]:
+    """Experts on each topic and ambassador candidates, as a Slack moderator sees them."""
+    channel = sample.channels[0].channel_id
+    seen = []
+    for topic in topics:
+        text = await ask_slack(slack, url, sample.admin, channel, f"experts {topic}")
+        seen.append((f"/pulse experts {topic}", text))
+    ambassadors = await ask_slack(slack, url, sample.admin, channel, "ambassadors")
+    seen.append(("/pulse ambassadors", ambassadors))
+    return seen
+
+
+async def send_digest(
+    slack: Any, url: str, sample: Sample, folder: Path
+) -> tuple[list[str], list[Path]]:
+    """An admin picks a digest channel and sends the digest: what arrives there, and the
+    charts written to ``folder``."""
+    channel = sample.channels[0].channel_id
+    await ask_slack(slack, url, sample.admin, channel, f"setup digest <#{channel}>")
+    await ask_slack(slack, url, sample.admin, channel, "digest send")
+    posts = [
+        str(call.params.get("text", ""))
+        for call in slack.calls_to("chat.postMessage")
+        if call.params.get("channel") == channel
+    ]
+    charts = []
+    for upload in slack.uploads:
+        if upload.data and channel in upload.channels:
+            path = folder / upload.filename
+            path.write_bytes(upload.data)
+            charts.append(path)
+    return posts, charts
 
 
 async def run_demo(out: TextIO, folder: Path) -> int:
@@ -301,15 +274,38 @@ async def run_demo(out: TextIO, folder: Path) -> int:
         discord_sent = await replay_discord(discord, cast, sample.live)
         await settle(app)
         print(say("demo.replayed", slack=slack_sent, discord=discord_sent), file=out)
-        seen = await ask_stats(slack, url, discord, cast, sample)
+        tour = Tour(seen=await ask_stats(slack, url, discord, cast, sample))
         window = Window(now - timedelta(days=LIVE_DAYS), datetime.now(UTC))
-        figures = {
-            key: community_stats(services.engine, key, window)
+        tour.figures = [
+            community_stats(services.engine, key, window)
             for key in (sample.community, f"discord:{cast['guild']}")
-        }
+        ]
+        await asyncio.to_thread(services.rollups.refresh)
+        topics = await asyncio.to_thread(busiest, services.engine, sample.community)
+        tour.insight = await ask_insight(slack, url, sample, topics)
+        tour.digest, tour.charts = await send_digest(slack, url, sample, folder)
         await app.stop()
-    _print_tour(out, say, seen, figures, folder)
+    _print_tour(out, say, tour, folder)
     return 0
+
+
+@dataclass
+class Tour:
+    """Everything the demo shows: what people saw, the KPIs, the digest and its charts."""
+
+    seen: dict[str, str]
+    figures: list[dict[str, Any]] = field(default_factory=list)
+    insight: list[tuple[str, str]] = field(default_factory=list)
+    digest: list[str] = field(default_factory=list)
+    charts: list[Path] = field(default_factory=list)
+
+
+def busiest(engine: sa.Engine, community: str) -> list[str]:
+    """The community's two topics with the most answer evidence (the tour asks about them)."""
+    with engine.connect() as connection:
+        found = community_id(connection, community)
+        topics = [] if found is None else busiest_topics(connection, found, 20)
+    return [topic for topic in topics if topic in topic_terms(topic)][:2]
 
 
 def _community(sample: Sample) -> Any:
@@ -319,20 +315,31 @@ def _community(sample: Sample) -> Any:
     return ImportedCommunity(community=sample.community, name=sample.name, platform="slack")
 
 
-def _print_tour(
-    out: TextIO, say: Translator, seen: dict[str, str], figures: dict[str, Any], folder: Path
-) -> None:
-    """What moderators and members saw, the KPIs as JSON, and where to look next."""
+def _print_tour(out: TextIO, say: Translator, tour: Tour, folder: Path) -> None:
+    """What moderators and members saw, the KPIs as JSON, the digest, and where to look next."""
     for who in ("slack_moderator", "slack_member", "discord_moderator", "discord_member"):
         print(f"\n{say('demo.' + who, days=LIVE_DAYS)}", file=out)
-        for line in seen.get(who, "").splitlines():
-            print(f"    {line}", file=out)
+        _indented(out, tour.seen.get(who, ""))
     print(f"\n{say('demo.json', days=LIVE_DAYS)}", file=out)
-    for stats in figures.values():
+    for stats in tour.figures:
         print(json.dumps(stats, ensure_ascii=False), file=out)
+    for command, text in tour.insight:
+        print(f"\n{say('demo.moderator_asks', command=command)}", file=out)
+        _indented(out, text)
+    print(f"\n{say('demo.digest')}", file=out)
+    for post in tour.digest:
+        _indented(out, post)
+    for chart in tour.charts:
+        print(say("demo.chart", path=chart), file=out)
     config_path = folder / "config.toml"
     config_path.write_text(f'[database]\nurl = "sqlite:///{folder / "pulse.db"}"\n', "utf-8")
     print(f"\n{say('demo.next', folder=folder, config=config_path)}", file=out)
+
+
+def _indented(out: TextIO, text: str) -> None:
+    """A reply as the tour prints it: indented under the line that says who sees it."""
+    for line in text.splitlines():
+        print(f"    {line}", file=out)
 
 
 def main(out: TextIO) -> int:

@@ -1,7 +1,8 @@
 """The message catalogue: every sentence a person reads from Pulse, in English and French.
 
 Texts live in ``bot/locales/<locale>.toml`` as flat ``key = "text with {placeholders}"``
-entries, so translators edit data, not code.
+entries, so translators edit data, not code. A word that agrees with a number is written
+``{count:plural:question|questions}``: the number picks the form by the locale's rule.
 """
 
 from __future__ import annotations
@@ -14,6 +15,34 @@ from string import Formatter
 
 LOCALES_DIR = Path(__file__).with_name("locales")
 DEFAULT_LOCALE = "en"
+
+
+PLURAL_SPEC = "plural:"
+SINGULAR = {
+    "en": lambda n: n == 1,
+    "fr": lambda n: n < 2,  # French: 0 and 1 take the singular
+}
+
+
+class _Formatter(Formatter):
+    """``str.format`` plus the ``plural:one|other`` spec, by one locale's rule."""
+
+    def __init__(self, locale: str) -> None:
+        self._singular = SINGULAR.get(locale, SINGULAR[DEFAULT_LOCALE])
+
+    def format_field(self, value: object, format_spec: str) -> str:
+        """The singular or plural word for ``value`` when the spec asks for it."""
+        if not format_spec.startswith(PLURAL_SPEC):
+            return super().format_field(value, format_spec)
+        one, _, other = format_spec.removeprefix(PLURAL_SPEC).partition("|")
+        number = abs(float(value)) if isinstance(value, int | float) else 0.0
+        return one if self._singular(number) else (other or one)
+
+
+@cache
+def _formatter(locale: str) -> _Formatter:
+    """One formatter per locale."""
+    return _Formatter(locale)
 
 
 @cache
@@ -40,7 +69,7 @@ def text(locale: str | None, key: str, /, **values: object) -> str:
     template = catalogue(locale or DEFAULT_LOCALE).get(key) or catalogue(DEFAULT_LOCALE).get(key)
     if template is None:
         raise KeyError(f"message catalogue has no key {key!r}")
-    return template.format(**values)
+    return _formatter(locale or DEFAULT_LOCALE).format(template, **values)
 
 
 class Translator:

@@ -253,3 +253,20 @@ def _declared(connection: sa.Connection, community_id: int) -> dict[str, tuple[s
 def as_terms(pairs: Mapping[str, float] | tuple[tuple[str, float], ...]) -> dict[str, float]:
     """Topic terms as a plain dict (facts carry them as pairs)."""
     return dict(pairs.items() if isinstance(pairs, Mapping) else pairs)
+
+
+def busiest_topics(connection: sa.Connection, community_id: int, limit: int) -> list[str]:
+    """Single-word topics answered by the most members, then with the most evidence."""
+    weights: dict[str, float] = {}
+    members: dict[str, set[str]] = {}
+    rows = connection.execute(
+        sa.select(evidence_table.c.member_id, evidence_table.c.terms).where(
+            evidence_table.c.community_id == community_id
+        )
+    )
+    for member, terms in rows:
+        for term, weight in json.loads(terms).items():
+            if term.isalpha():
+                weights[term] = weights.get(term, 0.0) + float(weight)
+                members.setdefault(term, set()).add(member)
+    return sorted(weights, key=lambda term: (-len(members[term]), -weights[term], term))[:limit]

@@ -98,8 +98,8 @@ async def test_the_right_expert_is_mentioned_in_the_thread_with_a_reason(world: 
     assert post.reply.mentions == ("UBOB",)
     assert post.channel_id == HELP and post.thread_id == "4.0"
     assert not post.reply.ephemeral
-    assert "<@UBOB>: answered 2 question(s) on docker" in post.reply.as_text()
-    assert "thanked 1 time(s)" in post.reply.as_text()
+    assert "<@UBOB>: answered 2 questions on docker" in post.reply.as_text()
+    assert "thanked 1 time" in post.reply.as_text()
     stats = community_stats(world.engine, COMMUNITY, Window(at(-1), at(60)))
     assert stats["questions"] == 4 and stats["unanswered_questions"] == 1
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from string import Formatter
 
 import pytest
 
@@ -51,3 +52,27 @@ def test_translator_falls_back_to_english_for_unknown_locales() -> None:
     assert Translator("fr")("stats.replies") == "Réponses"
     with pytest.raises(KeyError):
         text("en", "no.such.key")
+
+
+@pytest.mark.parametrize(
+    ("locale", "count", "expected"),
+    [
+        ("en", 0, "0 open questions"),
+        ("en", 1, "1 open question "),
+        ("en", 2, "2 open questions"),
+        ("fr", 0, "0 question ouverte "),
+        ("fr", 1, "1 question ouverte "),
+        ("fr", 2, "2 questions ouvertes"),
+    ],
+)
+def test_plural_forms_follow_each_locales_rule(locale: str, count: int, expected: str) -> None:
+    assert Translator(locale)("unanswered.title", count=count).startswith(expected)
+
+
+def test_every_plural_spec_names_both_forms() -> None:
+    for locale in available_locales():
+        for key, template in catalogue(locale).items():
+            for _, _, spec, _ in Formatter().parse(template):
+                if spec and spec.startswith("plural:"):
+                    one, bar, other = spec.removeprefix("plural:").partition("|")
+                    assert one and bar and other, f"{locale} {key}: plural needs one|other"
