@@ -23,6 +23,7 @@ from matplotlib.figure import Figure
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
 """Okabe–Ito colours, most contrasting first."""
 UP, HELD, DOWN = "#009E73", "#999999", "#D55E00"
+NEW = "#56B4E9"  # members assessed for the first time
 SIZE = (8.0, 4.0)
 DPI = 100
 """800 x 400 pixels: readable inline in Slack and Discord, tens of kilobytes."""
@@ -60,6 +61,8 @@ class LevelsText:
     held: str
     moved_down: str
     x_label: str = ""
+    new: str = ""
+    """Label of the bar for members assessed for the first time (none drawn when empty)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,15 +144,26 @@ def activity_chart(
 
 
 def levels_chart(
-    moved_up: int, held: int, moved_down: int, text: LevelsText, style: ChartStyle | None = None
+    moved_up: int,
+    held: int,
+    moved_down: int,
+    text: LevelsText,
+    style: ChartStyle | None = None,
+    *,
+    new: int = 0,
 ) -> bytes:
-    """How many members moved up, held their level, or moved down: three labelled bars."""
+    """Members who moved up, held, moved down (and were first assessed): labelled bars."""
     style = style or ChartStyle()
     figure, axes = _figure(style)
     axes.set_title(text.title)
     labels = [text.moved_up, text.held, text.moved_down]
     counts = [moved_up, held, moved_down]
-    bars = axes.barh(labels, counts, color=[UP, HELD, DOWN])
+    colours = [UP, HELD, DOWN]
+    if text.new:
+        labels.append(text.new)
+        counts.append(new)
+        colours.append(NEW)
+    bars = axes.barh(labels, counts, color=colours)
     axes.bar_label(bars, labels=[f"{count:,}" for count in counts], padding=4)
     axes.invert_yaxis()
     axes.set_xlabel(text.x_label)

@@ -114,3 +114,10 @@ def test_charts_never_touch_pyplot() -> None:
         "assert 'matplotlib.pyplot' not in sys.modules, 'pyplot was imported'\n"
     )
     subprocess.run([sys.executable, "-c", script], cwd=ROOT, check=True, timeout=60)
+
+
+def test_first_assessed_members_get_their_own_bar_when_labelled() -> None:
+    unlabelled = LevelsText("Levels", "Up", "Held", "Down")
+    labelled = LevelsText("Levels", "Up", "Held", "Down", new="First assessed")
+    assert levels_chart(0, 0, 0, unlabelled, new=17) == levels_chart(0, 0, 0, unlabelled)
+    assert levels_chart(0, 0, 0, labelled, new=17) != levels_chart(0, 0, 0, labelled, new=3)

@@ -87,3 +87,21 @@ async def test_post_sends_the_digest_once(
         assert await asyncio.to_thread(main, argv) == 0
         assert "already posted" in capsys.readouterr().out
         assert len(standin.calls_to("chat.postMessage")) == len(posts)
+
+
+def test_print_writes_channels_by_name(database_url: str) -> None:
+    from bot.digest.cli import named_channels
+    from storage.profiles import community_id
+    from storage.writes import upsert_channels
+
+    _seed(database_url)
+    engine = make_engine(database_url)
+    with engine.begin() as connection:
+        found = community_id(connection, COMMUNITY)
+        rows = [
+            {"community_id": found, "channel_id": "C0HELP", "name": "help", "is_archived": False}
+        ]
+        upsert_channels(connection, rows)
+    text = "Connects <#C0HELP> <#C0HELP|old-name> <#C0UNKNOWN>."
+    assert named_channels(engine, COMMUNITY, text) == "Connects #help #help #C0UNKNOWN."
+    engine.dispose()

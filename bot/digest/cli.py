@@ -4,6 +4,7 @@ printed (members by name, nothing settled) or posted to the digest channel, once
 from __future__ import annotations
 
 import asyncio
+import re
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -18,6 +19,10 @@ from bot.ports import Outbox
 from bot.rollups import Rollups
 from bot.scheduler import Scheduler
 from bot.settings import SettingsStore
+from storage.engagement import channel_names
+from storage.profiles import community_id
+
+CHANNEL_MENTION = re.compile(r"<#([A-Za-z0-9]+)(?:\|[^>]*)?>")
 
 EXIT = {
     Outcome.POSTED: 0,
@@ -60,7 +65,17 @@ def print_digest(engine: sa.Engine, config: Config, community: str) -> str:
         return f"@{names[user]}"
 
     digest = digests.build(community, digests.due(community), final=False, mention=mention)
-    return render.as_text(digest, digests.translator(community))
+    text = render.as_text(digest, digests.translator(community))
+    return named_channels(engine, community, text)
+
+
+def named_channels(engine: sa.Engine, community: str, text: str) -> str:
+    """Channel mentions (``<#C123>``) written as ``#name`` for a terminal, where known."""
+    ids = set(CHANNEL_MENTION.findall(text))
+    with engine.connect() as connection:
+        found = community_id(connection, community)
+        names = {} if found is None else channel_names(connection, found, ids)
+    return CHANNEL_MENTION.sub(lambda m: f"#{names.get(m.group(1), m.group(1))}", text)
 
 
 def post_digest(engine: sa.Engine, config: Config, community: str) -> tuple[int, str]:

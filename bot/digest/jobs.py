@@ -40,6 +40,13 @@ class DigestScheduler:
         self._now = now
         self._scheduled: dict[str, tuple[str, str]] = {}
         """Scheduled communities, with the (cron, timezone) their job was made from."""
+        self._updates = 0
+        """Settings changes seen live, so a sync never applies a read older than one."""
+
+    def updated(self, community: str, settings: CommunitySettings) -> None:
+        """A community's settings just changed: reschedule it at once."""
+        self._updates += 1
+        self.refresh(community, settings)
 
     def refresh(self, community: str, settings: CommunitySettings) -> None:
         """Schedule (or unschedule) one community's digest after its settings changed."""
@@ -76,7 +83,15 @@ class DigestScheduler:
 
     async def sync(self) -> None:
         """Align the jobs with the stored settings of every community."""
-        self._align(await asyncio.to_thread(self.configured))
+        self._align(await self._fresh())
+
+    async def _fresh(self) -> dict[str, CommunitySettings]:
+        """The configured communities, read again if settings changed during the read."""
+        while True:
+            seen = self._updates
+            configured = await asyncio.to_thread(self.configured)
+            if self._updates == seen:
+                return configured
 
     def _align(self, configured: dict[str, CommunitySettings]) -> None:
         """Schedule exactly the communities in ``configured``."""
@@ -88,7 +103,7 @@ class DigestScheduler:
 
     async def catch_up(self) -> None:
         """On taking the lead: schedule every digest, and send any due while nobody led."""
-        configured = await asyncio.to_thread(self.configured)
+        configured = await self._fresh()
         self._align(configured)
         now = self._now()
         for community, settings in sorted(configured.items()):
@@ -104,4 +119,4 @@ class DigestScheduler:
         """Register the catch-up, the periodic sync and the settings listener."""
         self._scheduler.on_lead(self.catch_up)
         self._scheduler.every("digest-sync", SYNC_SECONDS, self.sync)
-        self._settings.on_update(self.refresh)
+        self._settings.on_update(self.updated)

@@ -48,8 +48,10 @@ def charts(numbers: WeekNumbers, moves: MoveCounts, say: Translator) -> tuple[At
             say("chart.held"),
             say("chart.moved_down"),
             say("chart.members"),
+            say("chart.first_assessed"),
         ),
         style,
+        new=moves.new,
     )
     tone = tone_chart(
         numbers.tone,
